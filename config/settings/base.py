@@ -173,12 +173,16 @@ CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=25 
 # With Redis as broker, an unacknowledged task is redelivered after the visibility timeout:
 # it must exceed the longest task (acks_late), or a slow task would run twice.
 CELERY_BROKER_TRANSPORT_OPTIONS = {
-    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=CELERY_TASK_TIME_LIMIT + 600),
+    "visibility_timeout": env.int(
+        "CELERY_VISIBILITY_TIMEOUT", default=CELERY_TASK_TIME_LIMIT + 600
+    ),
     "socket_timeout": 5,
     "socket_connect_timeout": 5,
 }
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-CELERY_TASK_DEFAULT_QUEUE = "default"
+# A worker consumes this queue and tasks go to it; a test or a second deployment sharing a
+# broker sets its own name (CELERY_DEFAULT_QUEUE) so the two never take each other's tasks.
+CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_DEFAULT_QUEUE", default="default")
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
@@ -188,6 +192,15 @@ CELERY_ACCEPT_CONTENT = ["json"]
 # --- Kernel mechanisms ----------------------------------------------------------------
 IDEMPOTENCY_KEY_RETENTION = timedelta(hours=env.int("IDEMPOTENCY_KEY_RETENTION_HOURS", default=24))
 OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=8)
+# Backoff between delivery attempts: base * 2**(attempts-1), capped, with jitter.
+OUTBOX_RETRY_BASE_SECONDS = env.int("OUTBOX_RETRY_BASE_SECONDS", default=30)
+OUTBOX_RETRY_MAX_SECONDS = env.int("OUTBOX_RETRY_MAX_SECONDS", default=3600)
+# A pending delivery nobody delivered within this long is enqueued again by the sweeper.
+OUTBOX_REDELIVERY_AFTER_SECONDS = env.int("OUTBOX_REDELIVERY_AFTER_SECONDS", default=60)
+# A job chunk silent for this long (dead worker, lost message) is re-enqueued by the sweeper,
+# at most JOB_CHUNK_MAX_ATTEMPTS claims in all.
+JOB_CHUNK_STALL_SECONDS = env.int("JOB_CHUNK_STALL_SECONDS", default=300)
+JOB_CHUNK_MAX_ATTEMPTS = env.int("JOB_CHUNK_MAX_ATTEMPTS", default=3)
 LOCK_DEFAULT_TTL = env.float("LOCK_DEFAULT_TTL", default=30.0)
 
 # --- Audit ----------------------------------------------------------------------------
@@ -197,6 +210,9 @@ AUDITLOG_INCLUDE_ALL_MODELS = False
 # --- Observability --------------------------------------------------------------------
 PROMETHEUS_METRICS_EXPORT_PORT = None
 DJANGO_STRUCTLOG_CELERY_ENABLED = True
+# Keep the X-Request-ID a proxy/ingress sent (vetted by consorcio.observability); the id
+# is echoed in the response header of the same name.
+DJANGO_STRUCTLOG_TRUST_UPSTREAM_REQUEST_ID = env.bool("TRUST_UPSTREAM_REQUEST_ID", default=True)
 LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")
 LOG_FORMAT = env.str("LOG_FORMAT", default="json")  # json | console
 

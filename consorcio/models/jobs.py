@@ -39,7 +39,10 @@ class Job(models.Model):
     class Meta:
         ordering = ["-created_at"]
         constraints = [
-            models.CheckConstraint(condition=models.Q(done__lte=models.F("total")) | models.Q(total=0), name="job_done_within_total"),
+            models.CheckConstraint(
+                condition=models.Q(done__lte=models.F("total")) | models.Q(total=0),
+                name="job_done_within_total",
+            ),
         ]
         verbose_name = "tarefa longa"
         verbose_name_plural = "tarefas longas"
@@ -63,6 +66,7 @@ class JobChunk(models.Model):
     size = models.PositiveIntegerField(default=0)
     state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
     attempts = models.PositiveIntegerField(default=0)
+    enqueued_at = models.DateTimeField(null=True, blank=True)
     claimed_at = models.DateTimeField(null=True, blank=True)
     heartbeat_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
@@ -72,6 +76,19 @@ class JobChunk(models.Model):
         ordering = ["job", "index"]
         constraints = [
             models.UniqueConstraint(fields=["job", "index"], name="job_chunk_index_unique"),
+        ]
+        # The stalled-chunk sweeper reads only the unfinished chunks: keep that read small.
+        indexes = [
+            models.Index(
+                fields=["enqueued_at"],
+                name="job_chunk_pending",
+                condition=models.Q(state="pending"),
+            ),
+            models.Index(
+                fields=["heartbeat_at"],
+                name="job_chunk_running",
+                condition=models.Q(state="running"),
+            ),
         ]
         verbose_name = "parte de tarefa"
         verbose_name_plural = "partes de tarefas"

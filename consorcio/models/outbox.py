@@ -30,7 +30,7 @@ class OutboxEvent(models.Model):
 
 
 class OutboxDelivery(models.Model):
-    """The delivery of one event to one subscriber; the row is the subscriber's idempotency record."""
+    """The delivery of one event to one subscriber: the subscriber's idempotency record."""
 
     class Status(models.TextChoices):
         PENDING = "pending", "pendente"
@@ -55,6 +55,11 @@ class OutboxDelivery(models.Model):
                 fields=["next_attempt_at"],
                 name="outbox_delivery_due",
                 condition=models.Q(status="pending"),
+            ),
+            models.Index(
+                fields=["created_at"],
+                name="outbox_delivery_dead",
+                condition=models.Q(status="dead"),
             ),
         ]
         verbose_name = "entrega de evento"

@@ -1,7 +1,6 @@
+import pytest
 from django.contrib.auth import authenticate
 from django.core.management import call_command
-
-import pytest
 
 from apps.accounts.models import User
 
@@ -15,7 +14,8 @@ def test_demo_admin_can_sign_in_and_reloading_the_demo_creates_no_second_user():
     assert User.objects.filter(username="demo").count() == 1
     user = authenticate(username="demo", password="s3nha-demo")
     assert user is not None
-    assert user.is_superuser and user.is_staff
+    assert user.is_superuser
+    assert user.is_staff
 
 
 def test_the_custom_user_model_is_the_one_django_uses():

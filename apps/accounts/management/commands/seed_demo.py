@@ -16,9 +16,13 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--username", default="admin", help="login do administrador (padrão: admin)")
         parser.add_argument(
-            "--password", default="consorcio-demo", help="senha do administrador (padrão: consorcio-demo)"
+            "--username", default="admin", help="login do administrador (padrão: admin)"
+        )
+        parser.add_argument(
+            "--password",
+            default="consorcio-demo",
+            help="senha do administrador (padrão: consorcio-demo)",
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -26,4 +30,6 @@ class Command(BaseCommand):
             username=options["username"], password=options["password"], email="admin@example.com"
         )
         verb = "criado" if created else "atualizado"
-        self.stdout.write(self.style.SUCCESS(f"Administrador de demonstração {verb}: {user.username}"))
+        self.stdout.write(
+            self.style.SUCCESS(f"Administrador de demonstração {verb}: {user.username}")
+        )

@@ -1,0 +1,1 @@
+"""Reusable test infrastructure (servers standing in for third parties, shared fixtures)."""
