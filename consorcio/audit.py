@@ -45,6 +45,7 @@ NOT_AUDITED: Final[Mapping[str, str]] = {
 # Fields never copied into an entry's diff: secrets, and noise that changes on every sign-in.
 EXCLUDED_FIELDS: Final[Mapping[str, tuple[str, ...]]] = {
     "accounts.user": ("password", "last_login"),
+    "accounts.apiclient": ("secret_hash", "last_used_at"),
 }
 
 # Many-to-many relations whose changes are recorded too (who gained which role).
