@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import serializers
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -64,6 +66,37 @@ class JobDetailView(APIView):
 
     permission_classes = [IsAuthenticated]
 
+    @extend_schema(
+        operation_id="jobs_retrieve",
+        summary="Progresso de uma tarefa longa",
+        responses=inline_serializer(
+            "JobProgress",
+            {
+                "id": serializers.UUIDField(),
+                "kind": serializers.CharField(),
+                "description": serializers.CharField(),
+                "state": serializers.ChoiceField(choices=Job.State.choices),
+                "done": serializers.IntegerField(),
+                "total": serializers.IntegerField(),
+                "percent": serializers.IntegerField(min_value=0, max_value=100),
+                "messages": serializers.ListField(
+                    child=inline_serializer(
+                        "JobProgressMessage",
+                        {
+                            "level": serializers.ChoiceField(choices=JobMessage.Level.choices),
+                            "text": serializers.CharField(),
+                            "created_at": serializers.DateTimeField(),
+                        },
+                    )
+                ),
+                "result_url": serializers.CharField(allow_null=True),
+                "error": serializers.CharField(allow_null=True),
+                "created_at": serializers.DateTimeField(),
+                "started_at": serializers.DateTimeField(allow_null=True),
+                "finished_at": serializers.DateTimeField(allow_null=True),
+            },
+        ),
+    )
     def get(self, request: Request, job_id: UUID) -> Response:
         """Answer the job's progress (see ``job_progress``)."""
         jobs = Job.objects.all()

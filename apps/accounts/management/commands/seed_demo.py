@@ -6,7 +6,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from apps.accounts import services
+from apps.accounts.services import demo
 
 
 class Command(BaseCommand):
@@ -26,7 +26,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        user, created = services.ensure_demo_admin(
+        user, created = demo.ensure_demo_admin(
             username=options["username"], password=options["password"], email="admin@example.com"
         )
         verb = "criado" if created else "atualizado"

@@ -1,4 +1,4 @@
-"""Writes of the accounts context."""
+"""The demo data `make run` starts with."""
 
 from __future__ import annotations
 
