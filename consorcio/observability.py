@@ -86,6 +86,9 @@ def register_kernel_metrics() -> None:
     """Import the kernel's metric modules, registering their families (idempotent)."""
     for module in KERNEL_METRIC_MODULES:
         import_module(module)
+    from consorcio.state_metrics import register_state_collector
+
+    register_state_collector()
 
 
 def _bearer_token(request: HttpRequest) -> str:

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+# /metrics reads the outbox and job state from the database at scrape time.
+pytestmark = pytest.mark.django_db
+
 TOKEN = "metrics-token-for-tests-0123456789"
 
 
