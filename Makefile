@@ -18,7 +18,7 @@ PORT          ?= 8000
 
 .DEFAULT_GOAL := help
 .PHONY: help install install-dev requirements services stop status migrate demo run web \
-        test test-fast test-embedded stress lint fmt bench messages clean
+        browser test test-fast test-embedded stress lint fmt bench messages clean
 
 help: ## list the targets
 	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | \
@@ -68,7 +68,13 @@ run: demo ## start web + Celery worker + beat on the embedded default, with demo
 	@echo ""
 	HOST=$(HOST) PORT=$(PORT) $(BIN)/honcho start -f Procfile
 
-test: install-dev services ## run the whole suite (embedded servers unless the URLs are set)
+browser: ## install Debian's Chromium for the browser tests (never `playwright install`)
+	@command -v chromium >/dev/null 2>&1 || { \
+	  echo "Installing Debian's chromium for the browser tests..."; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium >/dev/null; }
+
+test: install-dev services browser ## run the whole suite (embedded servers unless the URLs are set)
 	$(BIN)/pytest -n $(PYTEST_WORKERS) --durations=20 $(PYTEST_ARGS)
 
 test-fast: install-dev services ## the inner loop: no browser, no slow tests

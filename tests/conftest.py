@@ -13,3 +13,15 @@ settings.register_profile(
 settings.register_profile("dev", max_examples=100, deadline=None)
 settings.register_profile("stress", max_examples=5000, deadline=None)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci" if os.environ.get("CI") else "dev"))
+
+
+def pytest_collection_modifyitems(config, items):
+    """Stress campaigns run only under `make stress` (STRESS=1), never in `make test` or CI."""
+    if os.environ.get("STRESS") == "1":
+        return
+    import pytest
+
+    skip = pytest.mark.skip(reason="stress campaign: run with `make stress`")
+    for item in items:
+        if "stress" in item.keywords:
+            item.add_marker(skip)
