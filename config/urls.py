@@ -4,9 +4,23 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import RedirectView
 
+from apps.accounts.views.home import HomeView
+
 urlpatterns = [
     path("", include("consorcio.urls")),
+    # The REST API (/api/v1/, namespace "api"), its schema and docs pages.
+    path("", include("config.api_urls")),
+    # One sign-in page for staff pages and the admin (lockout and two-factor live there).
+    path(
+        "admin/login/",
+        RedirectView.as_view(pattern_name="accounts:login", query_string=True),
+    ),
     path("admin/", admin.site.urls),
-    # Until the staff pages exist (identity/UI issue), the home page is the admin.
-    path("", RedirectView.as_view(pattern_name="admin:index", permanent=False), name="home"),
+    path("contas/", include("apps.accounts.urls")),
+    path("", HomeView.as_view(), name="home"),
 ]
+
+# Error pages in Portuguese (templates/403.html, 404.html, 500.html); problem+json under /api/.
+handler403 = "consorcio.views.permission_denied"
+handler404 = "consorcio.views.page_not_found"
+handler500 = "consorcio.views.server_error"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 
+import pytest
 from hypothesis import HealthCheck, settings
 
 # `ci`: few examples and no deadline (2 shared cores); `dev`: the default; `stress`: long runs.
@@ -19,9 +20,60 @@ def pytest_collection_modifyitems(config, items):
     """Stress campaigns run only under `make stress` (STRESS=1), never in `make test` or CI."""
     if os.environ.get("STRESS") == "1":
         return
-    import pytest
-
     skip = pytest.mark.skip(reason="stress campaign: run with `make stress`")
     for item in items:
         if "stress" in item.keywords:
             item.add_marker(skip)
+
+
+# --- Data that migrations create, restored after a transactional test's flush -----------
+# A transactional test (live_server, real workers, racing processes) ends by truncating every
+# table, migration data included, and `--reuse-db` keeps that state for the next run. Django
+# recreates content types and permissions after the flush (with new ids, so the in-process
+# content-type cache must be cleared); the role groups and beat schedules are recreated here
+# by the migrations' own functions, so every test starts from what `migrate` produces.
+_DATA_MIGRATIONS = (
+    ("apps.accounts.migrations.0003_roles", "create_roles"),
+    ("consorcio.migrations.0003_default_schedules", "create_default_schedules"),
+)
+
+
+def _restore_migration_data() -> None:
+    import importlib
+
+    from django.apps import apps as django_apps
+    from django.contrib.auth.models import Group
+    from django.contrib.contenttypes.models import ContentType
+    from django_celery_beat.models import PeriodicTask
+
+    from apps.accounts.roles import Role
+
+    ContentType.objects.clear_cache()
+    if (
+        Group.objects.filter(name__in=[role.value for role in Role]).count() == len(Role)
+        and PeriodicTask.objects.filter(name__startswith="consorcio.").exists()
+    ):
+        return
+    for module, function in _DATA_MIGRATIONS:
+        getattr(importlib.import_module(module), function)(django_apps, None)
+
+
+def _is_transactional(request) -> bool:
+    marker = request.node.get_closest_marker("django_db")
+    if marker is not None and marker.kwargs.get("transaction"):
+        return True
+    return bool({"transactional_db", "live_server"} & set(request.fixturenames))
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _migration_data_at_start(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock():
+        _restore_migration_data()
+
+
+@pytest.fixture(autouse=True)
+def _migration_data_after_flush(request, django_db_blocker):
+    yield
+    if _is_transactional(request):
+        with django_db_blocker.unblock():
+            _restore_migration_data()

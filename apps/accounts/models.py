@@ -8,6 +8,7 @@ machine account: it owns a `User` of kind ``api_client`` so that sessions, JWT, 
 from __future__ import annotations
 
 import uuid
+from typing import ClassVar
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, Group
@@ -50,6 +51,10 @@ class SalesChannel(models.Model):
     is_active = models.BooleanField("ativo", default=True)
     created_at = models.DateTimeField("criado em", default=timezone.now)
 
+    # Ownership (selectors.authorization): a channel owns itself; its representatives share it.
+    owner_channel_field: ClassVar[str | None] = "pk"
+    owner_representative_field: ClassVar[str | None] = None
+
     class Meta:
         ordering = ["name"]
         verbose_name = "canal de vendas"
@@ -76,6 +81,10 @@ class SalesRepresentative(models.Model):
     )
     is_active = models.BooleanField("ativo", default=True)
     created_at = models.DateTimeField("criado em", default=timezone.now)
+
+    # Ownership: a representative reaches only itself; its channel reaches all of them.
+    owner_channel_field: ClassVar[str | None] = "channel"
+    owner_representative_field: ClassVar[str | None] = "pk"
 
     class Meta:
         ordering = ["channel", "user__full_name"]
@@ -121,6 +130,10 @@ class ApiClient(models.Model):
     )
     created_at = models.DateTimeField("criado em", default=timezone.now)
     last_used_at = models.DateTimeField("último uso", null=True, blank=True)
+
+    # Ownership: a client bound to a channel belongs to it; clients without one to no channel.
+    owner_channel_field: ClassVar[str | None] = "channel"
+    owner_representative_field: ClassVar[str | None] = None
 
     class Meta:
         ordering = ["name"]

@@ -75,6 +75,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "consorcio.middleware.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -83,6 +84,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    # Signed-in staff owing a two-factor step (enroll or verify) go there first.
+    "apps.accounts.middleware.Require2FAMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_structlog.middlewares.RequestMiddleware",
@@ -116,6 +119,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "apps.accounts.context_processors.navigation",
             ],
         },
     },
@@ -158,7 +162,57 @@ PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
-LOGIN_URL = "admin:login"
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "home"
+LOGOUT_REDIRECT_URL = "accounts:login"
+
+# --- Staff identity: sessions, password reset e-mail, lockout (axes), 2FA (django-otp) --
+SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=8 * 3600)
+SESSION_EXPIRE_AT_BROWSER_CLOSE = env.bool("SESSION_EXPIRE_AT_BROWSER_CLOSE", default=False)
+SESSION_COOKIE_SAMESITE = "Lax"
+PASSWORD_RESET_TIMEOUT = env.int("PASSWORD_RESET_TIMEOUT", default=3600)
+# Console by default: reset links are printed in the log until a real backend is set.
+EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
+EMAIL_HOST = env.str("EMAIL_HOST", default="localhost")
+EMAIL_PORT = env.int("EMAIL_PORT", default=25)
+EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", default="")
+EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="")
+EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Consórcio <nao-responda@localhost>")
+
+# Lockout after repeated failures, keyed on the pair (username, client address): one
+# attacker locks that username from its own address only, never the same username from
+# elsewhere nor everyone behind the proxy. The address comes from django-ipware. Without a
+# proxy only REMOTE_ADDR counts, so a client cannot choose its address with a forged header.
+# Behind the ingress (production defaults): AXES_IPWARE_META_PRECEDENCE_ORDER =
+# HTTP_X_FORWARDED_FOR,REMOTE_ADDR and AXES_IPWARE_PROXY_COUNT = how many trusted proxies
+# appear in X-Forwarded-For *after* the client (ipware's meaning; the proxy that connects
+# to the app is REMOTE_ADDR, not in the header): 0 for ingress-nginx alone (it sends the
+# address it saw), 1 with an L7 load balancer before it. Chains of any other length are
+# ignored (strict), falling back to REMOTE_ADDR.
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "accounts/lockout.html"
+AXES_USERNAME_FORM_FIELD = "username"
+AXES_IPWARE_PROXY_COUNT = env.int("AXES_IPWARE_PROXY_COUNT", default=0)
+AXES_IPWARE_META_PRECEDENCE_ORDER = env.list(
+    "AXES_IPWARE_META_PRECEDENCE_ORDER", default=["REMOTE_ADDR"]
+)
+
+# Two-factor authentication (TOTP). Roles listed here must enroll and verify before any
+# staff page or the admin (production: admin, finance; superusers too).
+OTP_REQUIRED_ROLES: list[str] = env.list("OTP_REQUIRED_ROLES", default=[])
+# When some role requires 2FA, superusers (who may do everything) require it too.
+OTP_REQUIRED_FOR_SUPERUSERS = env.bool("OTP_REQUIRED_FOR_SUPERUSERS", default=True)
+OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="Consórcio")
+# Paths reachable while a two-factor step is pending (besides static files and the 2FA pages).
+OTP_EXEMPT_PATH_PREFIXES = ["/health/", "/metrics"]
+
+# django-guardian: no anonymous user row (anonymous visitors hold no object permissions).
+ANONYMOUS_USER_NAME = None
 
 # --- Language, time -------------------------------------------------------------------
 LANGUAGE_CODE = "pt-br"
@@ -179,15 +233,98 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
 
-# --- REST framework (the API platform itself arrives with the identity/API issue) -----
+# --- REST API (/api/v1/): JWT or session, Redis-backed throttles, cursor pages, schema ---
 REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "consorcio.errors.problem_exception_handler",
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # Documents problem+json answers and the Idempotency-Key header on every operation.
+    "DEFAULT_SCHEMA_CLASS": "consorcio.api_schema.ProblemAutoSchema",
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        "apps.accounts.api.authentication.FamilyJWTAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_THROTTLE_CLASSES": [
+        "apps.accounts.api.throttling.AnonymousRateThrottle",
+        "apps.accounts.api.throttling.StaffUserRateThrottle",
+        "apps.accounts.api.throttling.ApiClientRateThrottle",
+    ],
+    # "<requests>/<second|minute|hour|day>"; counted in the Django cache (Redis).
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": env.str("API_THROTTLE_ANON", default="60/minute"),
+        "user": env.str("API_THROTTLE_USER", default="600/minute"),
+        "client": env.str("API_THROTTLE_CLIENT", default="1200/minute"),
+        "auth": env.str("API_THROTTLE_AUTH", default="60/minute"),
+    },
+    # Proxies in front of the app (the ingress): the client address is taken from
+    # X-Forwarded-For that many hops from the right; 0 trusts only REMOTE_ADDR.
+    "NUM_PROXIES": env.int("API_NUM_PROXIES", default=0),
+    "DEFAULT_PAGINATION_CLASS": "apps.accounts.api.pagination.DefaultCursorPagination",
+    "PAGE_SIZE": env.int("API_PAGE_SIZE", default=50),
+    "DEFAULT_FILTER_BACKENDS": [
+        "django_filters.rest_framework.DjangoFilterBackend",
+        "rest_framework.filters.SearchFilter",
+        "rest_framework.filters.OrderingFilter",
+    ],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "apps.accounts.api.negotiation.JSONFallbackNegotiation",
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
+API_MAX_PAGE_SIZE = env.int("API_MAX_PAGE_SIZE", default=500)
+
+# JWT (djangorestframework-simplejwt): short-lived access tokens, rotating refresh tokens
+# blacklisted on rotation and logout (a system check refuses to start otherwise), each
+# login one token family that reuse of a rotated refresh token revokes.
+SIMPLE_JWT = {
+    "ACCESS_TOKEN_LIFETIME": timedelta(seconds=env.int("JWT_ACCESS_TOKEN_SECONDS", default=300)),
+    "REFRESH_TOKEN_LIFETIME": timedelta(
+        seconds=env.int("JWT_REFRESH_TOKEN_SECONDS", default=24 * 3600)
+    ),
+    "ROTATE_REFRESH_TOKENS": True,
+    "BLACKLIST_AFTER_ROTATION": True,
+    "UPDATE_LAST_LOGIN": False,
+    "ALGORITHM": "HS256",
+    "SIGNING_KEY": env.str("JWT_SIGNING_KEY", default=SECRET_KEY),
+    "AUTH_HEADER_TYPES": ("Bearer",),
+    "AUTH_TOKEN_CLASSES": ("apps.accounts.services.tokens.FamilyAccessToken",),
+    "LEEWAY": env.int("JWT_LEEWAY_SECONDS", default=0),
+}
+
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Consórcio API",
+    "DESCRIPTION": (
+        "API REST da administradora de consórcio. Autenticação por JWT (POST "
+        "/api/v1/auth/token/ ou /api/v1/auth/client-token/); erros em "
+        "application/problem+json (RFC 9457) com `code` estável; POSTs que criam ou movem "
+        "dinheiro aceitam o cabeçalho Idempotency-Key."
+    ),
+    "VERSION": "1.0.0",
+    "SCHEMA_PATH_PREFIX": r"/api/v[0-9]+",
+    "SERVE_INCLUDE_SCHEMA": False,
+    # The schema and its docs pages are public (integrators read them before holding a token).
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SERVE_AUTHENTICATION": [],
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    # No online validator badge (it would fetch an image from validator.swagger.io).
+    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
+}
+
+# CORS for the API only; origins from the environment (scheme://host[:port], comma-separated).
+CORS_ALLOWED_ORIGINS: list[str] = env.list("CORS_ALLOWED_ORIGINS", default=[])
+CORS_URLS_REGEX = r"^/api/.*$"
+CORS_ALLOW_CREDENTIALS = False
+CORS_ALLOW_HEADERS = (
+    "accept",
+    "authorization",
+    "content-type",
+    "idempotency-key",
+    "x-request-id",
+)
+CORS_EXPOSE_HEADERS = ["Retry-After", "Idempotent-Replayed", "X-Request-ID"]
+CORS_PREFLIGHT_MAX_AGE = env.int("CORS_PREFLIGHT_MAX_AGE", default=600)
 
 # --- Celery ---------------------------------------------------------------------------
 CELERY_BROKER_URL: str = env.str("CELERY_BROKER_URL", default=REDIS_URL)
@@ -290,6 +427,46 @@ structlog.configure(
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
+
+# --- Content-Security-Policy (django-csp 4) and Permissions-Policy ----------------------
+# Enforced in every environment (not report-only), so development and tests exercise it.
+# No inline code at all: scripts and styles come from our own origin (static/), htmx runs
+# with allowEval off (templates/base.html). `data:` images are Pico CSS's inline SVG icons.
+# A page that needs more (e.g. the API docs) loosens it for itself with csp.decorators.
+CONTENT_SECURITY_POLICY: dict[str, dict[str, object]] = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
+# Browser features the staff UI never uses are switched off (consorcio.middleware).
+PERMISSIONS_POLICY: dict[str, list[str]] = {
+    "accelerometer": [],
+    "autoplay": [],
+    "camera": [],
+    "display-capture": [],
+    "encrypted-media": [],
+    "fullscreen": ["self"],
+    "geolocation": [],
+    "gyroscope": [],
+    "magnetometer": [],
+    "microphone": [],
+    "midi": [],
+    "payment": [],
+    "picture-in-picture": [],
+    "publickey-credentials-get": ["self"],
+    "screen-wake-lock": [],
+    "usb": [],
+    "xr-spatial-tracking": [],
+}
 
 # /metrics: public in development; production settings require METRICS_TOKEN.
 METRICS_PUBLIC = env.bool("METRICS_PUBLIC", default=True)

@@ -130,8 +130,9 @@ def test_permission_refusal_answers_permission_denied(api: APIClient) -> None:
 def test_anonymous_request_answers_not_authenticated() -> None:
     response = APIClient().post("/domain-error", {}, format="json")
 
-    # Session authentication has no WWW-Authenticate challenge, so DRF answers 403.
-    problem(response, 403, "not_authenticated")
+    # JWT (the first authentication class) names its Bearer challenge, so DRF answers 401.
+    problem(response, 401, "not_authenticated")
+    assert response["WWW-Authenticate"].startswith("Bearer")
 
 
 def test_wrong_method_answers_method_not_allowed_with_allow_header(api: APIClient) -> None:

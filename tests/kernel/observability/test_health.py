@@ -147,7 +147,7 @@ def test_pages_that_do_not_need_redis_keep_answering_while_redis_is_down(
 
     started = time.monotonic()
     live = client.get("/health/live")
-    login = client.get("/admin/login/")
+    login = client.get("/contas/entrar/")
     elapsed = time.monotonic() - started
 
     assert live.status_code == 200

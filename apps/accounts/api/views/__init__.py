@@ -1,0 +1,1 @@
+"""Endpoints of the accounts API: tokens, API clients, sales channels and representatives."""

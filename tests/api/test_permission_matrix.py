@@ -1,0 +1,281 @@
+"""The permission matrix: every URL of the project, for every role and for anonymous callers.
+
+``EXPECTED`` holds one decision per URL name (route, when unnamed): for each caller, whether
+it is let through (``A``) or refused (``R``). A URL without an entry fails the suite, so a new
+endpoint or page cannot ship without a decision; an entry whose URL vanished fails it too.
+
+Callers: a staff user per role (a session for pages and a JWT for the API, as in real use), a
+sales API client bound to a channel (a JWT only), and an anonymous browser. A request is
+*refused* when it answers 401, 403 or 404 (objects out of reach are hidden) or redirects to
+the sign-in page; anything else (2xx, another redirect, 400/409/422 for an empty body) means
+the caller got past the access checks. The Django admin's model pages (``admin:*`` other
+than the index) are decided by each ModelAdmin's permissions and scoping and are not listed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from django.contrib.auth.tokens import default_token_generator
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+
+from apps.accounts.models import ApiClient, SalesChannel, SalesRepresentative, User
+from apps.accounts.roles import Role
+from apps.accounts.services import api_clients, roles, tokens
+from consorcio.jobs.services import start_job
+from consorcio.models import Job
+from tests.accounts.factories import SalesChannelFactory, SalesRepresentativeFactory, UserFactory
+from tests.api.conftest import unique_address
+
+A, R = True, False
+STAFF_ROLES = tuple(role.value for role in Role)
+CALLERS = (*STAFF_ROLES, "api_client", "anonymous")
+
+
+def everyone() -> dict[str, bool]:
+    """Public: every caller gets through."""
+    return dict.fromkeys(CALLERS, A)
+
+
+def only(*allowed: str) -> dict[str, bool]:
+    """Only these callers get through."""
+    return {caller: caller in allowed for caller in CALLERS}
+
+
+def signed_in() -> dict[str, bool]:
+    """Any authenticated caller, person or machine."""
+    return only(*STAFF_ROLES, "api_client")
+
+
+def staff() -> dict[str, bool]:
+    """Every staff role (a session), never a machine or an anonymous browser."""
+    return only(*STAFF_ROLES)
+
+
+# --- The decisions ------------------------------------------------------------------------
+EXPECTED: dict[str, dict[str, bool]] = {
+    # Kernel: probes and metrics are public (production guards /metrics with a token).
+    "health-live": everyone(),
+    "health-ready": everyone(),
+    "metrics": everyone(),
+    "job-detail": staff(),
+    "jobs-list": staff(),
+    "jobs-page": staff(),
+    "jobs-progress": staff(),
+    "jobs-cancel": staff(),
+    # API: tokens and the schema are public; the root needs a token.
+    "api:api-root": signed_in(),
+    "api:token-obtain": everyone(),
+    "api:token-refresh": everyone(),
+    "api:client-token": everyone(),
+    "api:logout": everyone(),
+    "api:schema": everyone(),
+    "api:docs": everyone(),
+    "api:redoc": everyone(),
+    "api:api-client-list": only("admin", "auditor"),
+    "api:api-client-detail": only("admin", "auditor"),
+    "api:api-client-rotate-secret": only("admin"),
+    "api:api-client-deactivate": only("admin"),
+    "api:sales-channel-list": only(*STAFF_ROLES, "api_client"),
+    "api:sales-channel-detail": only(*STAFF_ROLES, "api_client"),
+    "api:sales-representative-list": only("admin", "operations", "sales", "auditor", "api_client"),
+    "api:sales-representative-detail": only(
+        "admin", "operations", "sales", "auditor", "api_client"
+    ),
+    # Staff pages.
+    "home": staff(),
+    "admin:index": staff(),
+    "admin/login/": everyone(),
+    "accounts:login": everyone(),
+    "accounts:logout": everyone(),
+    "accounts:password_change": staff(),
+    "accounts:password_change_done": staff(),
+    "accounts:password_reset": everyone(),
+    "accounts:password_reset_done": everyone(),
+    "accounts:password_reset_confirm": everyone(),
+    "accounts:password_reset_complete": everyone(),
+    "accounts:two_factor_setup": staff(),
+    "accounts:two_factor_verify": staff(),
+    "accounts:two_factor_backup_codes": staff(),
+    "accounts:user_list": only("admin", "operations", "auditor"),
+    "accounts:user_detail": only("admin", "operations", "auditor"),
+    "accounts:user_deactivate": only("admin"),
+    "accounts:user_reactivate": only("admin"),
+    "accounts:user_reset_two_factor": only("admin"),
+    "accounts:channel_list": staff(),
+    "accounts:channel_create": only("admin"),
+    "accounts:channel_edit": only("admin"),
+    "accounts:representative_list": only("admin", "operations", "sales", "auditor"),
+    "accounts:representative_create": only("admin"),
+    "accounts:representative_edit": only("admin"),
+}
+
+# How to call a URL when a plain GET without arguments will not do.
+POSTED = {
+    "jobs-cancel",
+    "api:token-obtain",
+    "api:token-refresh",
+    "api:client-token",
+    "api:logout",
+    "api:api-client-rotate-secret",
+    "api:api-client-deactivate",
+    "accounts:logout",
+    "accounts:user_deactivate",
+    "accounts:user_reactivate",
+    "accounts:user_reset_two_factor",
+    "accounts:two_factor_backup_codes",
+}
+
+
+@dataclass
+class World:
+    """The objects the URLs with arguments point at (none of them is a caller's own)."""
+
+    job: Job
+    channel: SalesChannel
+    representative: SalesRepresentative
+    user: User
+    api_client: ApiClient
+
+
+ARGUMENTS: dict[str, Callable[[World], dict[str, Any]]] = {
+    "job-detail": lambda w: {"job_id": w.job.pk},
+    "jobs-page": lambda w: {"job_id": w.job.pk},
+    "jobs-progress": lambda w: {"job_id": w.job.pk},
+    "jobs-cancel": lambda w: {"job_id": w.job.pk},
+    "api:api-client-detail": lambda w: {"pk": w.api_client.pk},
+    "api:api-client-rotate-secret": lambda w: {"pk": w.api_client.pk},
+    "api:api-client-deactivate": lambda w: {"pk": w.api_client.pk},
+    "api:sales-channel-detail": lambda w: {"pk": w.channel.pk},
+    "api:sales-representative-detail": lambda w: {"pk": w.representative.pk},
+    "accounts:password_reset_confirm": lambda w: {
+        "uidb64": urlsafe_base64_encode(force_bytes(w.user.pk)),
+        "token": default_token_generator.make_token(w.user),
+    },
+    "accounts:user_detail": lambda w: {"pk": w.user.pk},
+    "accounts:user_deactivate": lambda w: {"pk": w.user.pk},
+    "accounts:user_reactivate": lambda w: {"pk": w.user.pk},
+    "accounts:user_reset_two_factor": lambda w: {"pk": w.user.pk},
+    "accounts:channel_edit": lambda w: {"pk": w.channel.pk},
+    "accounts:representative_edit": lambda w: {"pk": w.representative.pk},
+}
+# Run last: it ends the caller's session.
+LAST = ("accounts:logout",)
+NOT_LISTED_NAMESPACES = {"admin"}
+LISTED_EXCEPTIONS = {"admin:index"}
+
+
+def _walk(patterns: list[Any], prefix: str = "", namespace: str = "") -> Iterator[str]:
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            inner = namespace
+            if pattern.namespace:
+                inner = f"{namespace}:{pattern.namespace}" if namespace else pattern.namespace
+            yield from _walk(pattern.url_patterns, prefix + str(pattern.pattern), inner)
+        elif isinstance(pattern, URLPattern):
+            if pattern.name:
+                name = f"{namespace}:{pattern.name}" if namespace else pattern.name
+            else:
+                name = prefix + str(pattern.pattern)
+            top = namespace.split(":", 1)[0]
+            if top in NOT_LISTED_NAMESPACES and name not in LISTED_EXCEPTIONS:
+                continue
+            yield name
+
+
+def project_urls() -> set[str]:
+    """Every URL of the project that needs a decision (see the module docstring)."""
+    return set(_walk(get_resolver().url_patterns))
+
+
+def test_every_url_of_the_project_has_a_decision():
+    urls = project_urls()
+
+    missing = sorted(urls - set(EXPECTED))
+    stale = sorted(set(EXPECTED) - urls)
+    assert missing == [], f"new endpoints without a decision in EXPECTED: {missing}"
+    assert stale == [], f"decisions for URLs that no longer exist: {stale}"
+    for name, decision in EXPECTED.items():
+        assert set(decision) == set(CALLERS), f"{name} must decide for every caller"
+
+
+def _world() -> World:
+    owner = UserFactory()
+    roles.assign_roles(user=owner, roles=[Role.OPERATIONS])
+    channel = SalesChannelFactory()
+    target, _secret = api_clients.create_api_client(
+        name="Alvo", role=Role.SALES, channel=channel, created_by=None
+    )
+    return World(
+        job=start_job(kind="permission-matrix", description="Tarefa", started_by=owner),
+        channel=channel,
+        representative=SalesRepresentativeFactory(channel=channel),
+        user=UserFactory(),
+        api_client=target,
+    )
+
+
+def _caller(name: str, world: World) -> Client:
+    browser = Client(REMOTE_ADDR=unique_address())
+    if name == "anonymous":
+        return browser
+    if name == "api_client":
+        client, _secret = api_clients.create_api_client(
+            name="Chamador", role=Role.SALES, channel=world.channel, created_by=None
+        )
+        user = client.user
+    else:
+        user = roles.assign_roles(user=UserFactory(), roles=[Role(name)])
+        browser.force_login(user)
+    access = tokens.issue_token_pair(user=user).access
+    browser.defaults["HTTP_AUTHORIZATION"] = f"Bearer {access}"
+    return browser
+
+
+def _is_refused(response: Any) -> bool:
+    if response.status_code in (401, 403, 404):
+        return True
+    if 300 <= response.status_code < 400:
+        # Sent to sign in first (with the page to come back to), by the pages or the admin.
+        location = response["Location"]
+        login_pages = (reverse("accounts:login"), reverse("admin:login"))
+        return location.startswith(login_pages) and "next=" in location
+    return False
+
+
+def _call(browser: Client, name: str, world: World) -> Any:
+    kwargs = ARGUMENTS.get(name, lambda _w: {})(world)
+    url = "/" + name if "/" in name else reverse(name, kwargs=kwargs)
+    if name in POSTED:
+        return browser.post(url, {})
+    return browser.get(url)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("caller", CALLERS)
+def test_each_caller_is_allowed_or_refused_as_decided(caller):
+    world = _world()
+    browser = _caller(caller, world)
+    names = sorted(project_urls() & set(EXPECTED), key=lambda n: (n in LAST, n))
+
+    observed: dict[str, bool] = {}
+    for name in names:
+        response = _call(browser, name, world)
+        assert response.status_code != 405, f"{name}: the matrix calls it with the wrong method"
+        assert response.status_code < 500 or response.status_code == 503, (
+            f"{name} failed for {caller}: {response.status_code}"
+        )
+        observed[name] = not _is_refused(response)
+
+    wrong = {
+        name: ("allowed" if allowed else "refused")
+        for name, allowed in observed.items()
+        if allowed != EXPECTED[name][caller]
+    }
+    assert wrong == {}, f"{caller}: decisions not honoured (what happened instead): {wrong}"
