@@ -63,7 +63,8 @@ run: demo ## start web + Celery worker + beat on the embedded default, with demo
 	$(MANAGE) collectstatic --noinput -v 0
 	@echo ""
 	@echo "  Consórcio is starting at http://$(HOST):$(PORT)/  (admin: http://$(HOST):$(PORT)/admin/)"
-	@echo "  Demo login: $(DEMO_USER) / $(DEMO_PASSWORD)"
+	@echo "  Demo login: $(DEMO_USER) / $(DEMO_PASSWORD)   (one user per role, same password:"
+	@echo "              operacoes, vendas, financeiro, credito, auditoria)"
 	@echo "  Health: http://$(HOST):$(PORT)/health/ready   Stop with Ctrl-C, then 'make stop'."
 	@echo ""
 	HOST=$(HOST) PORT=$(PORT) $(BIN)/honcho start -f Procfile

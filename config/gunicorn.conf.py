@@ -35,7 +35,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from gunicorn.glogging import Logger  # type: ignore[import-untyped]  # no stubs
+from gunicorn.glogging import Logger
 
 MAX_DEFAULT_WORKERS = 12
 

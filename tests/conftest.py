@@ -35,6 +35,7 @@ def pytest_collection_modifyitems(config, items):
 _DATA_MIGRATIONS = (
     ("apps.accounts.migrations.0003_roles", "create_roles"),
     ("consorcio.migrations.0003_default_schedules", "create_default_schedules"),
+    ("apps.accounts.migrations.0004_token_flush_schedule", "create_schedule"),
 )
 
 
@@ -52,6 +53,7 @@ def _restore_migration_data() -> None:
     if (
         Group.objects.filter(name__in=[role.value for role in Role]).count() == len(Role)
         and PeriodicTask.objects.filter(name__startswith="consorcio.").exists()
+        and PeriodicTask.objects.filter(name__startswith="accounts.").exists()
     ):
         return
     for module, function in _DATA_MIGRATIONS:

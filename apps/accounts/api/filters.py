@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import django_filters  # type: ignore[import-untyped]
+import django_filters
 
 from apps.accounts.models import ApiClient, SalesChannel, SalesRepresentative
 from apps.accounts.roles import ROLE_CHOICES

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any, ClassVar
 
 from django.conf import settings
@@ -340,3 +340,28 @@ def _pair(refresh: FamilyRefreshToken) -> TokenPair:
         refresh=str(refresh),
         expires_in=int(_lifetime("ACCESS_TOKEN_LIFETIME").total_seconds()),
     )
+
+
+def flush_expired_tokens(*, now: datetime | None = None) -> FlushedTokens:
+    """Delete refresh tokens past their expiry and token families revoked long enough ago.
+
+    An expired token can no longer be presented, so neither its outstanding row nor its
+    blacklist entry (deleted with it) protects anything. A revoked family is kept for one
+    refresh-token lifetime after its revocation — as long as any token of it could still be
+    presented — and then deleted.
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        tokens, _ = OutstandingToken.objects.filter(expires_at__lte=now).delete()
+        families, _ = TokenFamily.objects.filter(
+            revoked_at__lte=now - _lifetime("REFRESH_TOKEN_LIFETIME")
+        ).delete()
+    return FlushedTokens(deleted_rows=tokens, deleted_families=families)
+
+
+@dataclass(frozen=True)
+class FlushedTokens:
+    """What ``flush_expired_tokens`` deleted (token rows include their blacklist entries)."""
+
+    deleted_rows: int
+    deleted_families: int

@@ -11,8 +11,10 @@ from apps.accounts.services import demo
 
 class Command(BaseCommand):
     help = (
-        "Carrega os dados de demonstração (idempotente): o usuário administrador de demonstração. "
-        "Rodar de novo não duplica nada."
+        "Carrega os dados de demonstração (idempotente): o administrador, um usuário por papel "
+        "(operacoes, vendas, financeiro, credito, auditoria; mesma senha), dois canais de "
+        "vendas e o usuário de vendas como representante do parceiro. Rodar de novo não "
+        "duplica nada."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -22,14 +24,14 @@ class Command(BaseCommand):
         parser.add_argument(
             "--password",
             default="consorcio-demo",
-            help="senha do administrador (padrão: consorcio-demo)",
+            help="senha de todos os usuários de demonstração (padrão: consorcio-demo)",
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        user, created = demo.ensure_demo_admin(
-            username=options["username"], password=options["password"], email="admin@example.com"
-        )
-        verb = "criado" if created else "atualizado"
+        data = demo.load_demo_data(admin_username=options["username"], password=options["password"])
+        verb = "criado" if data.created_admin else "atualizado"
         self.stdout.write(
-            self.style.SUCCESS(f"Administrador de demonstração {verb}: {user.username}")
+            self.style.SUCCESS(f"Administrador de demonstração {verb}: {data.admin.username}")
         )
+        others = ", ".join(user.username for user in data.staff)
+        self.stdout.write(f"Usuários de demonstração (mesma senha): {others}")
