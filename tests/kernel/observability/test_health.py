@@ -16,7 +16,7 @@ from django.conf import settings as django_settings
 from django.utils import timezone
 from django_celery_beat.models import IntervalSchedule, PeriodicTask
 
-from tests.kernel.observability.conftest import PrivateRedis
+from tests.support.private_redis import PrivateRedis
 
 BASE_DIR = Path(django_settings.BASE_DIR)
 

@@ -1,4 +1,7 @@
-"""Fixtures of the resilience tests: unique breaker names, a fake clock, the replay server."""
+"""Fixtures of the resilience tests: unique breaker names and a fake clock.
+
+The replay server fixture is a plugin registered in tests/conftest.py.
+"""
 
 from __future__ import annotations
 
@@ -9,9 +12,6 @@ import pytest
 
 from consorcio.resilience import default_redis_client
 from tests.kernel.resilience.fakes import FakeClock
-from tests.support.replay_server import replay_server
-
-__all__ = ["replay_server"]
 
 
 @pytest.fixture

