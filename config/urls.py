@@ -17,6 +17,8 @@ urlpatterns = [
     ),
     path("admin/", admin.site.urls),
     path("contas/", include("apps.accounts.urls")),
+    path("membros/", include("apps.members.urls")),
+    path("grupos/", include("apps.groups.urls")),
     path("", HomeView.as_view(), name="home"),
 ]
 

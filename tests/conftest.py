@@ -38,6 +38,8 @@ _DATA_MIGRATIONS = (
     ("apps.accounts.migrations.0003_roles", "create_roles"),
     ("consorcio.migrations.0003_default_schedules", "create_default_schedules"),
     ("apps.accounts.migrations.0004_token_flush_schedule", "create_schedule"),
+    ("apps.accounts.migrations.0005_member_role_permissions", "grant_member_permissions"),
+    ("apps.accounts.migrations.0006_group_role_permissions", "grant_group_permissions"),
 )
 
 
@@ -70,9 +72,21 @@ def _is_transactional(request) -> bool:
 
 
 @pytest.fixture(scope="session", autouse=True)
-def _migration_data_at_start(django_db_setup, django_db_blocker):
+def _migration_data_at_start(request, django_db_blocker):
+    # pytest-django creates the test databases only when a collected test uses one; a run of
+    # database-free tests (money, fractions) must not touch the unmigrated main database.
+    if not any(_uses_database(item) for item in request.session.items):
+        return
+    request.getfixturevalue("django_db_setup")
     with django_db_blocker.unblock():
         _restore_migration_data()
+
+
+def _uses_database(item) -> bool:
+    return item.get_closest_marker("django_db") is not None or bool(
+        {"db", "transactional_db", "live_server", "django_db_reset_sequences"}
+        & set(getattr(item, "fixturenames", ()))
+    )
 
 
 @pytest.fixture(autouse=True)

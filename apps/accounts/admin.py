@@ -12,46 +12,14 @@ from typing import Any
 
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
-from django.db.models import Model, QuerySet
+from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from apps.accounts.models import SalesChannel, SalesRepresentative, User
+from apps.accounts.permissions import ScopedAdminMixin
 from apps.accounts.roles import role_names
 from apps.accounts.selectors import channels as channel_selectors
-from apps.accounts.selectors.authorization import can, scope_queryset
 from apps.accounts.services import channels as channel_services
-
-
-class ScopedAdminMixin:
-    """ModelAdmin mixin: ownership scope on the change list, `can` on every object.
-
-    Ownership columns are the model's (``owner_channel_field``/``owner_representative_field``
-    or the default ``sales_channel``/``sales_representative``). Without an object, Django's
-    model permissions decide (the list and the add button); with one, `can` decides.
-    """
-
-    def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
-        queryset = super().get_queryset(request)  # type: ignore[misc]
-        return scope_queryset(queryset, request.user)
-
-    def _decide(self, request: HttpRequest, action: str, obj: Model | None, fallback: bool) -> bool:
-        if obj is None:
-            return fallback
-        return can(request.user, action, obj)
-
-    def has_view_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
-        fallback = super().has_view_permission(request)  # type: ignore[misc]
-        if obj is None:
-            return bool(fallback)
-        return can(request.user, "view", obj) or can(request.user, "change", obj)
-
-    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
-        fallback = super().has_change_permission(request)  # type: ignore[misc]
-        return self._decide(request, "change", obj, bool(fallback))
-
-    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
-        fallback = super().has_delete_permission(request)  # type: ignore[misc]
-        return self._decide(request, "delete", obj, bool(fallback))
 
 
 @admin.register(User)

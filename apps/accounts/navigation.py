@@ -52,6 +52,18 @@ MENU: tuple[MenuEntry, ...] = (
         description="Acompanhe o progresso das tarefas longas que você iniciou.",
     ),
     MenuEntry(
+        "Membros",
+        "members:list",
+        permission="members.view_member",
+        description="Consorciados: cadastro, busca e consentimentos.",
+    ),
+    MenuEntry(
+        "Grupos",
+        "groups:list",
+        permission="groups.view_consortiumgroup",
+        description="Grupos de consórcio: regras, calendário de assembleias e parcelas.",
+    ),
+    MenuEntry(
         "Usuários",
         "accounts:user_list",
         permission="accounts.view_user",

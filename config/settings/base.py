@@ -310,6 +310,11 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     # No online validator badge (it would fetch an image from validator.swagger.io).
     "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
+    "ENUM_NAME_OVERRIDES": {
+        "GroupStateEnum": "apps.groups.models.GroupState",
+        "MemberKindEnum": "apps.members.models.Member.Kind",
+        "SalesChannelKindEnum": "apps.accounts.models.SalesChannel.Kind",
+    },
 }
 
 # CORS for the API only; origins from the environment (scheme://host[:port], comma-separated).

@@ -63,7 +63,9 @@ def test_sales_operations_finance_and_credit_only_read_what_exists_so_far():
     for role in (Role.SALES, Role.OPERATIONS, Role.FINANCE, Role.CREDIT):
         perms = _perms(role)
         assert "accounts.view_saleschannel" in perms, role
-        assert all(perm.split(".")[1].startswith("view_") for perm in perms), role
+        # Business contexts grant their own write permissions in later migrations (0005+).
+        platform = {perm for perm in perms if perm.startswith(("accounts.", "consorcio."))}
+        assert all(perm.split(".")[1].startswith("view_") for perm in platform), role
 
 
 def test_grant_adds_permissions_to_a_role_and_revoke_takes_them_back():

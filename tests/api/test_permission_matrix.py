@@ -28,10 +28,15 @@ from django.utils.http import urlsafe_base64_encode
 from apps.accounts.models import ApiClient, SalesChannel, SalesRepresentative, User
 from apps.accounts.roles import Role
 from apps.accounts.services import api_clients, roles, tokens
+from apps.groups.models import ConsortiumGroup
+from apps.members import services as members
+from apps.members.models import Member
 from consorcio.jobs.services import start_job
 from consorcio.models import Job
 from tests.accounts.factories import SalesChannelFactory, SalesRepresentativeFactory, UserFactory
 from tests.api.conftest import unique_address
+from tests.groups.conftest import make_group
+from tests.members.support import ensure_member_permissions
 
 A, R = True, False
 STAFF_ROLES = tuple(role.value for role in Role)
@@ -88,6 +93,17 @@ EXPECTED: dict[str, dict[str, bool]] = {
     "api:sales-representative-detail": only(
         "admin", "operations", "sales", "auditor", "api_client"
     ),
+    # Members: every role reads; admin, operations and sales register. A member outside a
+    # channel client's scope is hidden from it (404).
+    "api:member-list": signed_in(),
+    "api:member-detail": staff(),
+    "api:member-addresses": only("admin", "operations", "sales"),
+    "api:member-consents": only("admin", "operations", "sales"),
+    "api:member-revoke-consent": only("admin", "operations", "sales"),
+    "api:group-list": only(*STAFF_ROLES, "api_client"),
+    "api:group-detail": only(*STAFF_ROLES, "api_client"),
+    "api:group-transition": only("admin", "operations"),
+    "api:group-amend": only("admin", "operations"),
     # Staff pages.
     "home": staff(),
     "admin:index": staff(),
@@ -114,6 +130,12 @@ EXPECTED: dict[str, dict[str, bool]] = {
     "accounts:representative_list": only("admin", "operations", "sales", "auditor"),
     "accounts:representative_create": only("admin"),
     "accounts:representative_edit": only("admin"),
+    "groups:list": staff(),
+    "groups:detail": staff(),
+    "members:list": staff(),
+    "members:detail": staff(),
+    "members:create": only("admin", "operations", "sales"),
+    "members:edit": only("admin", "operations", "sales"),
 }
 
 # How to call a URL when a plain GET without arguments will not do.
@@ -130,6 +152,11 @@ POSTED = {
     "accounts:user_reactivate",
     "accounts:user_reset_two_factor",
     "accounts:two_factor_backup_codes",
+    "api:member-addresses",
+    "api:member-consents",
+    "api:member-revoke-consent",
+    "api:group-transition",
+    "api:group-amend",
 }
 
 
@@ -142,6 +169,8 @@ class World:
     representative: SalesRepresentative
     user: User
     api_client: ApiClient
+    group: ConsortiumGroup
+    member: Member
 
 
 ARGUMENTS: dict[str, Callable[[World], dict[str, Any]]] = {
@@ -154,6 +183,9 @@ ARGUMENTS: dict[str, Callable[[World], dict[str, Any]]] = {
     "api:api-client-deactivate": lambda w: {"pk": w.api_client.pk},
     "api:sales-channel-detail": lambda w: {"pk": w.channel.pk},
     "api:sales-representative-detail": lambda w: {"pk": w.representative.pk},
+    "api:group-detail": lambda w: {"pk": w.group.pk},
+    "api:group-transition": lambda w: {"pk": w.group.pk},
+    "api:group-amend": lambda w: {"pk": w.group.pk},
     "accounts:password_reset_confirm": lambda w: {
         "uidb64": urlsafe_base64_encode(force_bytes(w.user.pk)),
         "token": default_token_generator.make_token(w.user),
@@ -164,6 +196,13 @@ ARGUMENTS: dict[str, Callable[[World], dict[str, Any]]] = {
     "accounts:user_reset_two_factor": lambda w: {"pk": w.user.pk},
     "accounts:channel_edit": lambda w: {"pk": w.channel.pk},
     "accounts:representative_edit": lambda w: {"pk": w.representative.pk},
+    "api:member-detail": lambda w: {"pk": w.member.pk},
+    "api:member-addresses": lambda w: {"pk": w.member.pk},
+    "api:member-consents": lambda w: {"pk": w.member.pk},
+    "api:member-revoke-consent": lambda w: {"pk": w.member.pk},
+    "members:detail": lambda w: {"pk": w.member.pk},
+    "groups:detail": lambda w: {"pk": w.group.pk},
+    "members:edit": lambda w: {"pk": w.member.pk},
 }
 # Run last: it ends the caller's session.
 LAST = ("accounts:logout",)
@@ -206,6 +245,7 @@ def test_every_url_of_the_project_has_a_decision():
 
 
 def _world() -> World:
+    ensure_member_permissions()
     owner = UserFactory()
     roles.assign_roles(user=owner, roles=[Role.OPERATIONS])
     channel = SalesChannelFactory()
@@ -218,6 +258,11 @@ def _world() -> World:
         representative=SalesRepresentativeFactory(channel=channel),
         user=UserFactory(),
         api_client=target,
+        group=make_group(),
+        # Registered by the head office: no channel owns it.
+        member=members.register_member(
+            actor=owner, kind="PF", document="52998224725", name="Consorciado"
+        ),
     )
 
 
