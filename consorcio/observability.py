@@ -86,9 +86,6 @@ def register_kernel_metrics() -> None:
     """Import the kernel's metric modules, registering their families (idempotent)."""
     for module in KERNEL_METRIC_MODULES:
         import_module(module)
-    from consorcio.state_metrics import register_state_collector
-
-    register_state_collector()
 
 
 def _bearer_token(request: HttpRequest) -> str:
@@ -115,4 +112,7 @@ def metrics_view(request: HttpRequest) -> HttpResponse:
             return response
     register_kernel_metrics()
     exported: HttpResponse = ExportToDjangoView(request)
+    from consorcio.state_metrics import render_state_metrics
+
+    exported.content = bytes(exported.content) + render_state_metrics()
     return exported

@@ -1,5 +1,8 @@
 """Gauges read from the database at scrape time: the state of the outbox and of jobs.
 
+They live in a registry of their own, rendered only by ``/metrics``: the default registry is
+also read by code that must not query the database (tests, ``get_sample_value``).
+
 Counters incremented inside Celery workers live in the worker processes, which ``/metrics``
 on a web pod does not see. What an operator alarms on — deliveries waiting or dead, the age of
 the oldest waiting one, jobs running, chunks whose worker stopped sending heartbeats — is
@@ -16,7 +19,8 @@ from django.conf import settings
 from django.db import DatabaseError
 from django.db.models import Count, Min
 from django.utils import timezone
-from prometheus_client.core import REGISTRY, GaugeMetricFamily, Metric
+from prometheus_client import CollectorRegistry, generate_latest
+from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 
 from consorcio.models import Job, JobChunk, OutboxDelivery
@@ -82,12 +86,10 @@ class KernelStateCollector(Collector):
         )
 
 
-_collector: KernelStateCollector | None = None
+STATE_REGISTRY = CollectorRegistry(auto_describe=False)
+STATE_REGISTRY.register(KernelStateCollector())
 
 
-def register_state_collector() -> None:
-    """Register the collector with the default registry once per process."""
-    global _collector
-    if _collector is None:
-        _collector = KernelStateCollector()
-        REGISTRY.register(_collector)
+def render_state_metrics() -> bytes:
+    """The state gauges in Prometheus text format, for ``/metrics`` to append."""
+    return bytes(generate_latest(STATE_REGISTRY))
