@@ -14,6 +14,8 @@ from dataclasses import dataclass
 
 DEFAULT_ROWS = 1_000_000
 DEFAULT_ITERATIONS = 5_000
+DEFAULT_MEMBERS_IMPORT_ROWS = 100_000
+DEFAULT_MEMBERS_ROWS = 1_000_000
 
 
 @dataclass(frozen=True)
@@ -22,6 +24,8 @@ class BenchOptions:
 
     rows: int = DEFAULT_ROWS
     iterations: int = DEFAULT_ITERATIONS
+    members_import_rows: int = DEFAULT_MEMBERS_IMPORT_ROWS
+    members_rows: int = DEFAULT_MEMBERS_ROWS
 
 
 @dataclass(frozen=True)

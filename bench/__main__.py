@@ -10,7 +10,13 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from bench import DEFAULT_ITERATIONS, DEFAULT_ROWS, BenchOptions
+from bench import (
+    DEFAULT_ITERATIONS,
+    DEFAULT_MEMBERS_IMPORT_ROWS,
+    DEFAULT_MEMBERS_ROWS,
+    DEFAULT_ROWS,
+    BenchOptions,
+)
 
 PREFIX = "bench_"
 
@@ -54,7 +60,24 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         metavar="N",
         help=f"repetições dos benchmarks de latência (padrão: {DEFAULT_ITERATIONS:_})",
     )
+    parser.add_argument(
+        "--members-import-rows",
+        type=int,
+        default=DEFAULT_MEMBERS_IMPORT_ROWS,
+        metavar="N",
+        help=f"linhas do CSV do benchmark de importação de membros (padrão: "
+        f"{DEFAULT_MEMBERS_IMPORT_ROWS:_})",
+    )
+    parser.add_argument(
+        "--members-rows",
+        type=int,
+        default=DEFAULT_MEMBERS_ROWS,
+        metavar="N",
+        help=f"consorciados inseridos para o benchmark de busca (padrão: {DEFAULT_MEMBERS_ROWS:_})",
+    )
     args = parser.parse_args(argv)
+    if args.members_import_rows < 1 or args.members_rows < 1:
+        parser.error("--members-import-rows e --members-rows devem ser ≥ 1")
     if args.rows < 1 or args.iterations < 100:
         parser.error("--rows deve ser ≥ 1 e --iterations ≥ 100")
     for name in args.only or []:
@@ -66,7 +89,12 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the selected benchmarks in name order, flushing each line as soon as it is known."""
     args = parse_args(argv)
-    options = BenchOptions(rows=args.rows, iterations=args.iterations)
+    options = BenchOptions(
+        rows=args.rows,
+        iterations=args.iterations,
+        members_import_rows=args.members_import_rows,
+        members_rows=args.members_rows,
+    )
     selected = [name.removeprefix(PREFIX) for name in args.only] if args.only else available()
     for name in selected:
         module = importlib.import_module(f"bench.{PREFIX}{name}")

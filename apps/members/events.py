@@ -29,3 +29,22 @@ class MemberUpdated(DomainEvent):
 
     member_id: int
     fields: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class MembersImported(DomainEvent):
+    """A file import registered ``count`` members at once (one event per import, not per row).
+
+    ``first_member_id``..``last_member_id`` bound the new ids (other registrations committed
+    at the same time may fall in the range); a consumer needing the rows reads them there.
+    """
+
+    type = "members.import.completed"
+    aggregate_type = "import"
+    aggregate_id_field = "import_id"
+
+    import_id: str
+    count: int
+    first_member_id: int
+    last_member_id: int
+    sales_channel_id: int | None

@@ -154,7 +154,12 @@ def normalize_phone(raw: str) -> str:
     return digits
 
 
-def _clean_address(data: AddressData) -> dict[str, Any]:
+def clean_address(data: AddressData) -> dict[str, Any]:
+    """Validate an address (CEP of 8 digits, a real UF, the required parts) and normalise it.
+
+    Shared by registration, new addresses and the file importer, so every path refuses the
+    same addresses with the same Portuguese message.
+    """
     cep = _NON_DIGITS.sub("", data.cep or "")
     if len(cep) != 8:
         raise InvalidAddressError("CEP inválido: deve ter 8 dígitos.")
@@ -177,7 +182,8 @@ def _clean_address(data: AddressData) -> dict[str, Any]:
     }
 
 
-def _check_values(*, name: str, monthly_income: Decimal) -> None:
+def check_member_values(*, name: str, monthly_income: Decimal) -> None:
+    """Refuse an empty name or a negative declared income (registration, edits, imports)."""
     if not name.strip():
         raise InvalidMemberDataError("Informe o nome do consorciado.")
     if monthly_income < 0:
@@ -204,9 +210,9 @@ def register_member(
     index decides; the loser sees the same error). Publishes `MemberRegistered`.
     """
     digits = normalize_document(kind, document)
-    _check_values(name=name, monthly_income=monthly_income)
+    check_member_values(name=name, monthly_income=monthly_income)
     clean_phones = [normalize_phone(phone) for phone in phones]
-    clean_addresses = [_clean_address(address) for address in addresses]
+    clean_addresses = [clean_address(address) for address in addresses]
     primary = next((i for i, a in enumerate(addresses) if a.is_primary), 0)
     scope = actor_scope(actor)
     channel_id = scope.channel_id if scope.kind is not ScopeKind.ALL else None
@@ -264,7 +270,7 @@ def update_member(*, member: Member, **changes: Any) -> Member:
         changed = [field for field, value in changes.items() if getattr(locked, field) != value]
         for field in changed:
             setattr(locked, field, changes[field])
-        _check_values(name=locked.name, monthly_income=locked.monthly_income)
+        check_member_values(name=locked.name, monthly_income=locked.monthly_income)
         if changed:
             locked.save(update_fields=[*changed, "updated_at"])
             publish(MemberUpdated(member_id=locked.pk, fields=tuple(sorted(changed))))
@@ -273,7 +279,7 @@ def update_member(*, member: Member, **changes: Any) -> Member:
 
 def add_address(*, member: Member, address: AddressData) -> Address:
     """Add an address; it becomes primary when marked so or when it is the member's first."""
-    fields = _clean_address(address)
+    fields = clean_address(address)
     with transaction.atomic():
         Member.objects.select_for_update().filter(pk=member.pk).first()
         has_primary = Address.objects.filter(member=member, is_primary=True).exists()
