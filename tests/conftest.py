@@ -40,6 +40,8 @@ _DATA_MIGRATIONS = (
     ("apps.accounts.migrations.0004_token_flush_schedule", "create_schedule"),
     ("apps.accounts.migrations.0005_member_role_permissions", "grant_member_permissions"),
     ("apps.accounts.migrations.0006_group_role_permissions", "grant_group_permissions"),
+    ("apps.accounts.migrations.0007_quota_role_permissions", "grant_quota_permissions"),
+    ("apps.groups.migrations.0003_expire_reservations_schedule", "create_schedule"),
 )
 
 
@@ -58,6 +60,7 @@ def _restore_migration_data() -> None:
         Group.objects.filter(name__in=[role.value for role in Role]).count() == len(Role)
         and PeriodicTask.objects.filter(name__startswith="consorcio.").exists()
         and PeriodicTask.objects.filter(name__startswith="accounts.").exists()
+        and PeriodicTask.objects.filter(name="groups.expire_reservations").exists()
     ):
         return
     for module, function in _DATA_MIGRATIONS:

@@ -11,7 +11,8 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
-from apps.groups.models import ConsortiumGroup, GroupRules
+from apps.accounts.permissions import ScopedAdminMixin
+from apps.groups.models import ConsortiumGroup, GroupRules, Quota, QuotaObligation, QuotaVersion
 
 
 class GroupRulesInline(admin.TabularInline):
@@ -61,3 +62,38 @@ class GroupRulesAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+
+class _ReadOnlyAdmin(admin.ModelAdmin):
+    """Quotas change only through the sale services: the admin only shows them."""
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(Quota)
+class QuotaAdmin(_ReadOnlyAdmin):
+    list_display = ("group", "number", "current_version")
+    search_fields = ("group__code",)
+    list_select_related = ("group", "current_version")
+
+
+@admin.register(QuotaVersion)
+class QuotaVersionAdmin(ScopedAdminMixin, _ReadOnlyAdmin):
+    list_display = ("quota", "version", "status", "member", "sales_channel", "sold_at")
+    list_filter = ("status",)
+    search_fields = ("quota__group__code",)
+    list_select_related = ("quota", "quota__group", "member", "sales_channel")
+    raw_id_fields = ("member", "reserved_by", "sales_channel", "sales_representative")
+
+
+@admin.register(QuotaObligation)
+class QuotaObligationAdmin(_ReadOnlyAdmin):
+    list_display = ("quota_version", "kind", "amount", "due_date")
+    list_filter = ("kind",)

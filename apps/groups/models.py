@@ -194,6 +194,11 @@ class GroupRules(models.Model):
     exclusion_counts_alternate = models.BooleanField(default=False)
     refund_penalty = _fraction_field("0", verbose_name="penalidade na restituição")
 
+    # Transfer of a quota to another member: a fee in Reais (0 = no fee).
+    transfer_fee = models.DecimalField(
+        "taxa de transferência (R$)", max_digits=14, decimal_places=2, default=Decimal("0.00")
+    )
+
     class Meta:
         verbose_name = "regras do grupo"
         verbose_name_plural = "regras dos grupos"
@@ -256,3 +261,144 @@ class GroupRules(models.Model):
 
     def __str__(self) -> str:
         return f"{self.group.code} v{self.version}"
+
+
+class QuotaStatus(models.TextChoices):
+    AVAILABLE = "available", "Disponível"
+    RESERVED = "reserved", "Reservada"
+    ACTIVE = "active", "Ativa"
+    EXCLUDED = "excluded", "Excluída"
+    AWARDED = "awarded", "Contemplada"
+    TRANSFERRED = "transferred", "Transferida"
+    CANCELLED = "cancelled", "Cancelada (desistência)"
+
+
+# Statuses of a version that holds the quota (at most one per quota: a DB constraint).
+LIVE_QUOTA_STATUSES = (QuotaStatus.RESERVED, QuotaStatus.ACTIVE, QuotaStatus.AWARDED)
+
+
+class Quota(models.Model):
+    """A quota number (1..Q) of a group; ``current_version`` is its latest holder, if any.
+
+    No current version means the number was never sold. Expired or cancelled reservations are
+    removed, so versions count sales (a number re-sold after exclusion gets version 2).
+    """
+
+    group = models.ForeignKey(ConsortiumGroup, on_delete=models.PROTECT, related_name="quotas")
+    number = models.PositiveIntegerField("número")
+    current_version = models.OneToOneField(
+        "QuotaVersion",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="versão vigente",
+    )
+
+    class Meta:
+        verbose_name = "cota"
+        verbose_name_plural = "cotas"
+        ordering = ["group", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["group", "number"], name="groups_quota_number_unique"),
+            models.CheckConstraint(condition=Q(number__gte=1), name="groups_quota_number_pos"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.group_id}/{self.number}"
+
+
+class QuotaVersion(models.Model):
+    """One holding of a quota: reserved, then active, maybe excluded or awarded."""
+
+    quota = models.ForeignKey(Quota, on_delete=models.CASCADE, related_name="versions")
+    version = models.PositiveIntegerField("versão")
+    member = models.ForeignKey(
+        "members.Member", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    status = models.CharField("situação", max_length=12, choices=QuotaStatus.choices)
+    reserved_until = models.DateTimeField("reservada até", null=True, blank=True)
+    reserved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    sales_channel = models.ForeignKey(
+        "accounts.SalesChannel", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    sales_representative = models.ForeignKey(
+        "accounts.SalesRepresentative",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    contract_accepted_at = models.DateTimeField("contrato aceito em", null=True, blank=True)
+    sold_at = models.DateTimeField("vendida em", null=True, blank=True)
+    ended_at = models.DateTimeField("encerrada em", null=True, blank=True)
+    end_reason = models.CharField("motivo do encerramento", max_length=200, blank=True)
+    assembly_ref = models.CharField("assembleia", max_length=60, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "versão de cota"
+        verbose_name_plural = "versões de cotas"
+        ordering = ["quota", "version"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["quota", "version"], name="groups_quota_version_unique"
+            ),
+            models.UniqueConstraint(
+                fields=["quota"],
+                condition=Q(status__in=["reserved", "active", "awarded"]),
+                name="groups_quota_one_live_version",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=QuotaStatus.values), name="groups_quota_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="reserved") | Q(reserved_until__isnull=False),
+                name="groups_quota_reservation_has_deadline",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["member"], name="groups_qv_member"),
+            models.Index(fields=["sales_channel"], name="groups_qv_channel"),
+            models.Index(fields=["sales_representative"], name="groups_qv_rep"),
+            models.Index(
+                fields=["reserved_until"],
+                condition=Q(status="reserved"),
+                name="groups_qv_reserved_until",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.quota} v{self.version} ({self.status})"
+
+
+class ObligationKind(models.TextChoices):
+    UPFRONT_FEE = "upfront_fee", "Taxa de adesão (antecipação)"
+    TRANSFER_FEE = "transfer_fee", "Taxa de transferência"
+
+
+class QuotaObligation(models.Model):
+    """A fee owed for a quota version; finance turns it into a charge."""
+
+    quota_version = models.ForeignKey(
+        QuotaVersion, on_delete=models.PROTECT, related_name="obligations"
+    )
+    kind = models.CharField("tipo", max_length=20, choices=ObligationKind.choices)
+    amount = models.DecimalField("valor", max_digits=14, decimal_places=2)
+    due_date = models.DateField("vencimento")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    owner_channel_field = "quota_version__sales_channel"
+    owner_representative_field = "quota_version__sales_representative"
+
+    class Meta:
+        verbose_name = "obrigação da cota"
+        verbose_name_plural = "obrigações das cotas"
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="groups_obligation_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.amount}"

@@ -2,15 +2,35 @@
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+import datetime as dt
 
-from apps.groups.models import ConsortiumGroup, GroupRules, GroupState
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from apps.accounts.selectors.authorization import Actor, scope_queryset
+from apps.groups.models import (
+    ConsortiumGroup,
+    GroupRules,
+    GroupState,
+    Quota,
+    QuotaObligation,
+    QuotaStatus,
+    QuotaVersion,
+)
 
 __all__ = [
+    "effective_status",
     "group_has_members",
+    "group_quotas",
     "groups",
+    "is_sellable",
+    "participation_history",
+    "quota_obligations",
+    "quota_status",
+    "quota_versions",
     "rules_history",
     "rules_version",
+    "scoped_quota_versions",
 ]
 
 
@@ -22,11 +42,12 @@ def groups() -> QuerySet[ConsortiumGroup]:
 def group_has_members(group: ConsortiumGroup) -> bool:
     """Whether the group has members, so its rules change only by versioned amendment.
 
-    Until quotas exist (ISSUE 10 item 3) this is "the group has left formation": a running,
-    closing or closed group necessarily has members. The quotas work must extend it with
-    "or any quota of the group was ever sold" (a group in formation with sold quotas).
+    True once the group left formation or any of its quotas was ever sold (a version with a
+    sale date exists, even if later excluded).
     """
-    return group.state != GroupState.FORMATION
+    if group.state != GroupState.FORMATION:
+        return True
+    return QuotaVersion.objects.filter(quota__group=group, sold_at__isnull=False).exists()
 
 
 def rules_history(group: ConsortiumGroup) -> QuerySet[GroupRules]:
@@ -37,3 +58,59 @@ def rules_history(group: ConsortiumGroup) -> QuerySet[GroupRules]:
 def rules_version(group: ConsortiumGroup, version: int) -> GroupRules:
     """One rules version of the group; ``GroupRules.DoesNotExist`` when there is none."""
     return GroupRules.objects.get(group=group, version=version)
+
+
+def quota_status(quota: Quota) -> str:
+    """The quota's status as users see it (an expired reservation reads as ``available``)."""
+    return effective_status(quota.current_version)
+
+
+def group_quotas(group: ConsortiumGroup) -> QuerySet[Quota]:
+    """The group's quota numbers with their current version, in number order."""
+    return (
+        Quota.objects.filter(group=group)
+        .select_related("current_version", "current_version__member")
+        .order_by("number")
+    )
+
+
+def quota_versions(quota: Quota) -> QuerySet[QuotaVersion]:
+    """Every holding of the quota number, first sale first."""
+    return QuotaVersion.objects.filter(quota=quota).select_related("member").order_by("version")
+
+
+def participation_history(member_id: int) -> QuerySet[QuotaVersion]:
+    """Every quota the member holds or held (not mere reservations), newest first."""
+    return (
+        QuotaVersion.objects.filter(member_id=member_id, sold_at__isnull=False)
+        .select_related("quota", "quota__group")
+        .order_by("-sold_at", "-pk")
+    )
+
+
+def scoped_quota_versions(actor: Actor) -> QuerySet[QuotaVersion]:
+    """Quota versions inside the actor's ownership scope (its channel's or its own sales)."""
+    qs = QuotaVersion.objects.select_related("quota", "quota__group", "member")
+    return scope_queryset(qs, actor).order_by("-pk")
+
+
+def quota_obligations(version: QuotaVersion) -> QuerySet[QuotaObligation]:
+    """The fees recorded for a quota version, oldest first."""
+    return QuotaObligation.objects.filter(quota_version=version).order_by("pk")
+
+
+def effective_status(version: QuotaVersion | None, now: dt.datetime | None = None) -> str:
+    """The status a user sees: an expired reservation reads as ``available``."""
+    if version is None:
+        return QuotaStatus.AVAILABLE
+    if version.status == QuotaStatus.RESERVED:
+        assert version.reserved_until is not None
+        if version.reserved_until <= (now or timezone.now()):
+            return QuotaStatus.AVAILABLE
+    return str(version.status)
+
+
+def is_sellable(quota: Quota, now: dt.datetime | None = None) -> bool:
+    """Whether the quota may be reserved: never sold, excluded, cancelled or reservation expired."""
+    status = effective_status(quota.current_version, now)
+    return status in (QuotaStatus.AVAILABLE, QuotaStatus.EXCLUDED, QuotaStatus.CANCELLED)

@@ -374,6 +374,7 @@ OUTBOX_REDELIVERY_AFTER_SECONDS = env.int("OUTBOX_REDELIVERY_AFTER_SECONDS", def
 JOB_CHUNK_STALL_SECONDS = env.int("JOB_CHUNK_STALL_SECONDS", default=300)
 JOB_CHUNK_MAX_ATTEMPTS = env.int("JOB_CHUNK_MAX_ATTEMPTS", default=3)
 LOCK_DEFAULT_TTL = env.float("LOCK_DEFAULT_TTL", default=30.0)
+QUOTA_RESERVATION_MINUTES = env.int("QUOTA_RESERVATION_MINUTES", default=15)
 
 # --- Audit ----------------------------------------------------------------------------
 AUDITLOG_CID_GETTER = "consorcio.observability.current_request_id"

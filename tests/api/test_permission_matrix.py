@@ -28,7 +28,8 @@ from django.utils.http import urlsafe_base64_encode
 from apps.accounts.models import ApiClient, SalesChannel, SalesRepresentative, User
 from apps.accounts.roles import Role
 from apps.accounts.services import api_clients, roles, tokens
-from apps.groups.models import ConsortiumGroup
+from apps.groups.models import ConsortiumGroup, QuotaVersion
+from apps.groups.services import sales
 from apps.members import services as members
 from apps.members.models import Member
 from consorcio.jobs.services import start_job
@@ -104,6 +105,14 @@ EXPECTED: dict[str, dict[str, bool]] = {
     "api:group-detail": only(*STAFF_ROLES, "api_client"),
     "api:group-transition": only("admin", "operations"),
     "api:group-amend": only("admin", "operations"),
+    # Quotas: every role reads its scope; admin, operations and sales sell.
+    "api:quota-list": only(*STAFF_ROLES, "api_client"),
+    # A head-office sale is outside a channel client's scope (404).
+    "api:quota-detail": staff(),
+    "api:quota-reserve": only("admin", "operations", "sales", "api_client"),
+    "api:quota-confirm": only("admin", "operations", "sales"),
+    "api:quota-cancel": only("admin", "operations", "sales"),
+    "api:quota-transfer": only("admin", "operations", "sales"),
     # Staff pages.
     "home": staff(),
     "admin:index": staff(),
@@ -132,6 +141,8 @@ EXPECTED: dict[str, dict[str, bool]] = {
     "accounts:representative_edit": only("admin"),
     "groups:list": staff(),
     "groups:detail": staff(),
+    "groups:quota_grid": staff(),
+    "groups:member_quotas": staff(),
     "members:list": staff(),
     "members:detail": staff(),
     "members:create": only("admin", "operations", "sales"),
@@ -157,6 +168,10 @@ POSTED = {
     "api:member-revoke-consent",
     "api:group-transition",
     "api:group-amend",
+    "api:quota-reserve",
+    "api:quota-confirm",
+    "api:quota-cancel",
+    "api:quota-transfer",
 }
 
 
@@ -171,6 +186,8 @@ class World:
     api_client: ApiClient
     group: ConsortiumGroup
     member: Member
+    quota_version: QuotaVersion
+    spare_reservation: QuotaVersion
 
 
 ARGUMENTS: dict[str, Callable[[World], dict[str, Any]]] = {
@@ -186,6 +203,10 @@ ARGUMENTS: dict[str, Callable[[World], dict[str, Any]]] = {
     "api:group-detail": lambda w: {"pk": w.group.pk},
     "api:group-transition": lambda w: {"pk": w.group.pk},
     "api:group-amend": lambda w: {"pk": w.group.pk},
+    "api:quota-detail": lambda w: {"pk": w.quota_version.pk},
+    "api:quota-confirm": lambda w: {"pk": w.quota_version.pk},
+    "api:quota-cancel": lambda w: {"pk": w.spare_reservation.pk},
+    "api:quota-transfer": lambda w: {"pk": w.quota_version.pk},
     "accounts:password_reset_confirm": lambda w: {
         "uidb64": urlsafe_base64_encode(force_bytes(w.user.pk)),
         "token": default_token_generator.make_token(w.user),
@@ -202,6 +223,8 @@ ARGUMENTS: dict[str, Callable[[World], dict[str, Any]]] = {
     "api:member-revoke-consent": lambda w: {"pk": w.member.pk},
     "members:detail": lambda w: {"pk": w.member.pk},
     "groups:detail": lambda w: {"pk": w.group.pk},
+    "groups:quota_grid": lambda w: {"pk": w.group.pk},
+    "groups:member_quotas": lambda w: {"member_pk": w.member.pk},
     "members:edit": lambda w: {"pk": w.member.pk},
 }
 # Run last: it ends the caller's session.
@@ -252,17 +275,21 @@ def _world() -> World:
     target, _secret = api_clients.create_api_client(
         name="Alvo", role=Role.SALES, channel=channel, created_by=None
     )
+    group = make_group()
+    # Registered by the head office: no channel owns it (nor its reservations).
+    member = members.register_member(
+        actor=owner, kind="PF", document="52998224725", name="Consorciado"
+    )
     return World(
         job=start_job(kind="permission-matrix", description="Tarefa", started_by=owner),
         channel=channel,
         representative=SalesRepresentativeFactory(channel=channel),
         user=UserFactory(),
         api_client=target,
-        group=make_group(),
-        # Registered by the head office: no channel owns it.
-        member=members.register_member(
-            actor=owner, kind="PF", document="52998224725", name="Consorciado"
-        ),
+        group=group,
+        member=member,
+        quota_version=sales.reserve_quota(actor=owner, group=group, member=member),
+        spare_reservation=sales.reserve_quota(actor=owner, group=group, member=member),
     )
 
 
