@@ -7,6 +7,8 @@ import os
 import pytest
 from hypothesis import HealthCheck, settings
 
+from tests.support.migration_data import restore_migration_data as _restore_migration_data
+
 pytest_plugins = ["tests.support.private_redis", "tests.support.replay_server"]
 
 # `ci`: few examples and no deadline (2 shared cores); `dev`: the default; `stress`: long runs.
@@ -34,37 +36,6 @@ def pytest_collection_modifyitems(config, items):
 # recreates content types and permissions after the flush (with new ids, so the in-process
 # content-type cache must be cleared); the role groups and beat schedules are recreated here
 # by the migrations' own functions, so every test starts from what `migrate` produces.
-_DATA_MIGRATIONS = (
-    ("apps.accounts.migrations.0003_roles", "create_roles"),
-    ("consorcio.migrations.0003_default_schedules", "create_default_schedules"),
-    ("apps.accounts.migrations.0004_token_flush_schedule", "create_schedule"),
-    ("apps.accounts.migrations.0005_member_role_permissions", "grant_member_permissions"),
-    ("apps.accounts.migrations.0006_group_role_permissions", "grant_group_permissions"),
-    ("apps.accounts.migrations.0007_quota_role_permissions", "grant_quota_permissions"),
-    ("apps.groups.migrations.0003_expire_reservations_schedule", "create_schedule"),
-)
-
-
-def _restore_migration_data() -> None:
-    import importlib
-
-    from django.apps import apps as django_apps
-    from django.contrib.auth.models import Group
-    from django.contrib.contenttypes.models import ContentType
-    from django_celery_beat.models import PeriodicTask
-
-    from apps.accounts.roles import Role
-
-    ContentType.objects.clear_cache()
-    if (
-        Group.objects.filter(name__in=[role.value for role in Role]).count() == len(Role)
-        and PeriodicTask.objects.filter(name__startswith="consorcio.").exists()
-        and PeriodicTask.objects.filter(name__startswith="accounts.").exists()
-        and PeriodicTask.objects.filter(name="groups.expire_reservations").exists()
-    ):
-        return
-    for module, function in _DATA_MIGRATIONS:
-        getattr(importlib.import_module(module), function)(django_apps, None)
 
 
 def _is_transactional(request) -> bool:

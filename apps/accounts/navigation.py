@@ -64,6 +64,12 @@ MENU: tuple[MenuEntry, ...] = (
         description="Grupos de consórcio: regras, calendário de assembleias e parcelas.",
     ),
     MenuEntry(
+        "Vender cota",
+        "groups:sale_start",
+        permission="groups.add_quotaversion",
+        description="Reserve uma cota para um consorciado e confirme a venda.",
+    ),
+    MenuEntry(
         "Usuários",
         "accounts:user_list",
         permission="accounts.view_user",

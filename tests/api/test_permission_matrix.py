@@ -143,6 +143,12 @@ EXPECTED: dict[str, dict[str, bool]] = {
     "groups:detail": staff(),
     "groups:quota_grid": staff(),
     "groups:member_quotas": staff(),
+    "groups:sale_start": only("admin", "operations", "sales"),
+    "groups:sale_quota": only("admin", "operations", "sales"),
+    "groups:sale_member": only("admin", "operations", "sales"),
+    "groups:sale_review": only("admin", "operations", "sales"),
+    "groups:sale_reservation": only("admin", "operations", "sales"),
+    "groups:sale_cancel": only("admin", "operations", "sales"),
     "members:list": staff(),
     "members:detail": staff(),
     "members:create": only("admin", "operations", "sales"),
@@ -172,6 +178,7 @@ POSTED = {
     "api:quota-confirm",
     "api:quota-cancel",
     "api:quota-transfer",
+    "groups:sale_cancel",
 }
 
 
@@ -188,6 +195,7 @@ class World:
     member: Member
     quota_version: QuotaVersion
     spare_reservation: QuotaVersion
+    page_reservation: QuotaVersion  # cancelled by the sale wizard's page
 
 
 ARGUMENTS: dict[str, Callable[[World], dict[str, Any]]] = {
@@ -225,6 +233,11 @@ ARGUMENTS: dict[str, Callable[[World], dict[str, Any]]] = {
     "groups:detail": lambda w: {"pk": w.group.pk},
     "groups:quota_grid": lambda w: {"pk": w.group.pk},
     "groups:member_quotas": lambda w: {"member_pk": w.member.pk},
+    "groups:sale_quota": lambda w: {"group_pk": w.group.pk},
+    "groups:sale_member": lambda w: {"group_pk": w.group.pk},
+    "groups:sale_review": lambda w: {"group_pk": w.group.pk},
+    "groups:sale_reservation": lambda w: {"pk": w.quota_version.pk},
+    "groups:sale_cancel": lambda w: {"pk": w.page_reservation.pk},
     "members:edit": lambda w: {"pk": w.member.pk},
 }
 # Run last: it ends the caller's session.
@@ -290,6 +303,7 @@ def _world() -> World:
         member=member,
         quota_version=sales.reserve_quota(actor=owner, group=group, member=member),
         spare_reservation=sales.reserve_quota(actor=owner, group=group, member=member),
+        page_reservation=sales.reserve_quota(actor=owner, group=group, member=member),
     )
 
 

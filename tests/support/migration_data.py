@@ -1,0 +1,47 @@
+"""Data that migrations create (role groups and their grants, beat schedules), restorable.
+
+A transactional test (live_server, real workers, racing processes) ends by truncating every
+table, migration data included, and `--reuse-db` keeps that state for the next run. Django
+recreates content types and permissions after the flush (with new ids, so the in-process
+content-type cache must be cleared); the rest is recreated by the migrations' own functions.
+Add each new data migration here.
+"""
+
+from __future__ import annotations
+
+_DATA_MIGRATIONS = (
+    ("apps.accounts.migrations.0003_roles", "create_roles"),
+    ("consorcio.migrations.0003_default_schedules", "create_default_schedules"),
+    ("apps.accounts.migrations.0004_token_flush_schedule", "create_schedule"),
+    ("apps.accounts.migrations.0005_member_role_permissions", "grant_member_permissions"),
+    ("apps.accounts.migrations.0006_group_role_permissions", "grant_group_permissions"),
+    ("apps.accounts.migrations.0007_quota_role_permissions", "grant_quota_permissions"),
+    ("apps.groups.migrations.0003_expire_reservations_schedule", "create_schedule"),
+)
+
+
+def restore_migration_data() -> None:
+    """Re-run the data migrations' own functions when a flush removed what they created."""
+    import importlib
+
+    from django.apps import apps as django_apps
+    from django.contrib.auth.models import Group
+    from django.contrib.contenttypes.models import ContentType
+    from django_celery_beat.models import PeriodicTask
+
+    from apps.accounts.roles import Role
+
+    ContentType.objects.clear_cache()
+    if (
+        Group.objects.filter(name__in=[role.value for role in Role]).count() == len(Role)
+        and PeriodicTask.objects.filter(name__startswith="consorcio.").exists()
+        and PeriodicTask.objects.filter(name__startswith="accounts.").exists()
+        and PeriodicTask.objects.filter(name="groups.expire_reservations").exists()
+        # the newest grant: older test helpers recreate the groups without the later grants
+        and Group.objects.filter(
+            name=Role.OPERATIONS.value, permissions__codename="add_quotaversion"
+        ).exists()
+    ):
+        return
+    for module, function in _DATA_MIGRATIONS:
+        getattr(importlib.import_module(module), function)(django_apps, None)
