@@ -24,10 +24,11 @@ def pytest_collection_modifyitems(config, items):
     """Stress campaigns run only under `make stress` (STRESS=1), never in `make test` or CI."""
     if os.environ.get("STRESS") == "1":
         return
-    skip = pytest.mark.skip(reason="stress campaign: run with `make stress`")
-    for item in items:
-        if "stress" in item.keywords:
-            item.add_marker(skip)
+    # Deselected, not skipped: outside `make stress` they are not part of the run at all.
+    stress = [item for item in items if "stress" in item.keywords]
+    if stress:
+        config.hook.pytest_deselected(items=stress)
+        items[:] = [item for item in items if "stress" not in item.keywords]
 
 
 # --- Data that migrations create, restored after a transactional test's flush -----------
