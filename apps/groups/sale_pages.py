@@ -12,14 +12,12 @@ from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from apps.groups import selectors
-from apps.groups.models import ConsortiumGroup, GroupState, Quota, QuotaStatus, QuotaVersion
+from apps.groups.models import ConsortiumGroup, GroupState, QuotaVersion
 from apps.groups.services import sales
 from apps.groups.services.fractions import (
     installment_reais,
@@ -46,23 +44,6 @@ def _seller(request: HttpRequest) -> User:
     return user
 
 
-def _held_numbers(group: ConsortiumGroup) -> set[int]:
-    """Quota numbers of the group that cannot be sold now (sold, awarded or reserved)."""
-    held = Quota.objects.filter(group=group).filter(
-        Q(current_version__status__in=[QuotaStatus.ACTIVE, QuotaStatus.AWARDED])
-        | Q(
-            current_version__status=QuotaStatus.RESERVED,
-            current_version__reserved_until__gt=timezone.now(),
-        )
-    )
-    return set(held.values_list("number", flat=True))
-
-
-def _free_numbers(group: ConsortiumGroup) -> list[int]:
-    held = _held_numbers(group)
-    return [n for n in range(1, group.max_quotas + 1) if n not in held]
-
-
 def _sellable_group(pk: int) -> ConsortiumGroup:
     return get_object_or_404(selectors.groups().filter(state__in=SELLABLE_STATES), pk=pk)
 
@@ -87,11 +68,9 @@ def _member(actor: User, raw: str) -> Member:
 def sale_start(request: HttpRequest) -> HttpResponse:
     """Step 1: the groups in formation or running that still have free quotas."""
     _seller(request)
-    rows = []
-    for group in selectors.groups().filter(state__in=SELLABLE_STATES):
-        free = group.max_quotas - len(_held_numbers(group))
-        if free > 0:
-            rows.append({"group": group, "free": free})
+    rows = [
+        {"group": group, "free": free} for group, free in selectors.sellable_groups(SELLABLE_STATES)
+    ]
     return render(request, "groups/sale_start.html", {"rows": rows})
 
 
@@ -102,7 +81,9 @@ def sale_quota(request: HttpRequest, group_pk: int) -> HttpResponse:
     _seller(request)
     group = _sellable_group(group_pk)
     return render(
-        request, "groups/sale_quota.html", {"group": group, "numbers": _free_numbers(group)}
+        request,
+        "groups/sale_quota.html",
+        {"group": group, "numbers": selectors.free_quota_numbers(group)},
     )
 
 

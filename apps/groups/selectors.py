@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from apps.accounts.selectors.authorization import Actor, scope_queryset
@@ -114,3 +114,30 @@ def is_sellable(quota: Quota, now: dt.datetime | None = None) -> bool:
     """Whether the quota may be reserved: never sold, excluded, cancelled or reservation expired."""
     status = effective_status(quota.current_version, now)
     return status in (QuotaStatus.AVAILABLE, QuotaStatus.EXCLUDED, QuotaStatus.CANCELLED)
+
+
+def _held_quotas(prefix: str = "", now: dt.datetime | None = None) -> Q:
+    """Quotas that cannot be sold now: sold, awarded, or under a reservation still running."""
+    now = now or timezone.now()
+    version = f"{prefix}current_version__"
+    return Q(**{f"{version}status__in": [QuotaStatus.ACTIVE, QuotaStatus.AWARDED]}) | Q(
+        **{f"{version}status": QuotaStatus.RESERVED, f"{version}reserved_until__gt": now}
+    )
+
+
+def free_quota_numbers(group: ConsortiumGroup) -> list[int]:
+    """The numbers 1..Q of the group a seller may reserve now, in order."""
+    held = set(Quota.objects.filter(_held_quotas(), group=group).values_list("number", flat=True))
+    return [number for number in range(1, group.max_quotas + 1) if number not in held]
+
+
+def sellable_groups(states: tuple[str, ...]) -> list[tuple[ConsortiumGroup, int]]:
+    """Groups in ``states`` with at least one free quota, each with its free count (one query)."""
+    rows = (
+        groups()
+        .filter(state__in=states)
+        .annotate(held=Count("quotas", filter=_held_quotas("quotas__")))
+    )
+    return [
+        (group, group.max_quotas - group.held) for group in rows if group.held < group.max_quotas
+    ]

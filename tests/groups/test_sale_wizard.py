@@ -140,3 +140,22 @@ def test_a_finance_user_cannot_open_the_wizard(client, group):
     client.force_login(roles.assign_roles(user=UserFactory(), roles=[Role.FINANCE]))
 
     assert client.get(reverse("groups:sale_start")).status_code == 403
+
+
+def test_the_first_step_counts_free_quotas_of_every_group_in_a_fixed_number_of_queries(
+    browser, group, seller, django_assert_max_num_queries
+):
+    from tests.groups.conftest import make_group
+
+    member = register(actor=seller)
+    sales.reserve_quota(actor=seller, group=group, member=member, number=3)
+    for _ in range(5):
+        make_group(actor=seller)
+
+    with django_assert_max_num_queries(12):
+        response = browser.get(reverse("groups:sale_start"))
+
+    assert response.status_code == 200
+    free = {row["group"].pk: row["free"] for row in response.context["rows"]}
+    assert len(free) == 6
+    assert free[group.pk] == group.max_quotas - 1
