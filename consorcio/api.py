@@ -13,6 +13,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from consorcio.errors import NotFound
+from consorcio.jobs.selectors import visible_jobs
 from consorcio.models import Job, JobMessage
 
 MESSAGES_SHOWN = 20
@@ -99,10 +100,7 @@ class JobDetailView(APIView):
     )
     def get(self, request: Request, job_id: UUID) -> Response:
         """Answer the job's progress (see ``job_progress``)."""
-        jobs = Job.objects.all()
-        if not request.user.is_staff:
-            jobs = jobs.filter(started_by_id=request.user.pk)
-        job = jobs.filter(pk=job_id).first()
+        job = visible_jobs(request.user).filter(pk=job_id).first()
         if job is None:
             raise NotFound("Tarefa não encontrada.")
         return Response(job_progress(job))

@@ -19,6 +19,7 @@ from django.views.generic import TemplateView
 
 from consorcio.errors import NotFound, PermissionDenied, problem_response
 from consorcio.jobs import TERMINAL_STATES, JobAlreadyFinished, cancel_job
+from consorcio.jobs.selectors import jobs_started_by, visible_jobs
 from consorcio.models import Job
 from consorcio.ui import (
     ChoiceFilter,
@@ -31,16 +32,8 @@ from consorcio.ui import (
 )
 
 
-def visible_jobs(request: HttpRequest) -> QuerySet[Job]:
-    """The jobs this user may watch: their own, or all of them for ``is_staff`` users."""
-    jobs = Job.objects.all()
-    if not request.user.is_staff:
-        jobs = jobs.filter(started_by_id=request.user.pk)
-    return jobs
-
-
 def _job_or_404(request: HttpRequest, job_id: UUID) -> Job:
-    job = visible_jobs(request).filter(pk=job_id).first()
+    job = visible_jobs(request.user).filter(pk=job_id).first()
     if job is None:
         raise Http404("Tarefa não encontrada.")
     return job
@@ -72,7 +65,7 @@ class JobListView(ListPageView):
 
     def get_queryset(self) -> QuerySet[Job]:
         """Only the user's own jobs (``is_staff`` users watch others' from their pages)."""
-        return Job.objects.filter(started_by_id=self.request.user.pk)
+        return jobs_started_by(self.request.user)
 
     def get_table(self) -> Any:
         """The table, each row carrying a ``progress_label`` ("3 de 10")."""

@@ -8,7 +8,7 @@ from django.views.generic import TemplateView
 
 from apps.accounts.navigation import user_role_names
 from apps.accounts.roles import Role
-from consorcio.models import Job
+from consorcio.jobs.selectors import jobs_started_by
 from consorcio.ui import StaffPageMixin
 
 RECENT_JOBS = 5
@@ -26,9 +26,5 @@ class HomeView(StaffPageMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         names = user_role_names(self.request.user)
         context["role_labels"] = [role.label for role in Role if role.value in names]
-        context["recent_jobs"] = list(
-            Job.objects.filter(started_by_id=self.request.user.pk).order_by("-created_at")[
-                :RECENT_JOBS
-            ]
-        )
+        context["recent_jobs"] = list(jobs_started_by(self.request.user)[:RECENT_JOBS])
         return context
