@@ -59,6 +59,7 @@ migrate: services ## apply database migrations
 demo: migrate ## load the demo data (idempotent)
 	$(MANAGE) seed_demo --username "$(DEMO_USER)" --password "$(DEMO_PASSWORD)"
 	$(MANAGE) seed_demo_members
+	$(MANAGE) seed_demo_groups
 
 run: demo ## start web + Celery worker + beat on the embedded default, with demo data
 	$(MANAGE) collectstatic --noinput -v 0

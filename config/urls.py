@@ -4,7 +4,7 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import RedirectView
 
-from apps.accounts.views.home import HomeView
+from apps.reports.views import HomeView
 
 urlpatterns = [
     path("", include("consorcio.urls")),
@@ -19,6 +19,8 @@ urlpatterns = [
     path("contas/", include("apps.accounts.urls")),
     path("membros/", include("apps.members.urls")),
     path("grupos/", include("apps.groups.urls")),
+    path("painel/", include("apps.reports.urls")),
+    path("documentos/", include("apps.documents.urls")),
     path("", HomeView.as_view(), name="home"),
 ]
 

@@ -9,6 +9,8 @@ model stay out:
 
 - append-only records (ledger entries, settlements, the access log, outbox events) are their
   own audit trail: a model says so with the class attribute ``audit_append_only = True``;
+- derived summaries that machinery rewrites from audited or append-only rows (ledger balances,
+  the daily delinquency status) say so with ``audit_derived = True``;
 - the kernel's operational rows, high-volume and rewritten by machinery, are listed in
   ``NOT_AUDITED`` with the reason.
 
@@ -73,7 +75,11 @@ def is_project_model(model: type[Model]) -> bool:
 
 def is_audit_exempt(model: type[Model]) -> bool:
     """Whether the model is append-only or operational, and so not registered with auditlog."""
-    return bool(getattr(model, "audit_append_only", False)) or model_label(model) in NOT_AUDITED
+    return (
+        bool(getattr(model, "audit_append_only", False))
+        or bool(getattr(model, "audit_derived", False))
+        or model_label(model) in NOT_AUDITED
+    )
 
 
 def project_models() -> Iterator[type[Model]]:

@@ -1,4 +1,4 @@
-"""Kernel middleware: the ``Permissions-Policy`` response header.
+"""Kernel middleware: the ``Permissions-Policy`` response header; NUL refused in query strings.
 
 django-csp writes the Content-Security-Policy; this writes ``Permissions-Policy`` from the
 ``PERMISSIONS_POLICY`` setting (feature -> allow-list: ``[]`` disables the feature,
@@ -10,7 +10,9 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponseBase
+from django.http import HttpRequest, HttpResponseBadRequest, HttpResponseBase
+
+from consorcio.errors import problem_response
 
 HEADER = "Permissions-Policy"
 
@@ -39,3 +41,40 @@ class PermissionsPolicyMiddleware:
         if self.header and HEADER not in response:
             response[HEADER] = self.header
         return response
+
+
+class RefuseNulInQueryMiddleware:
+    """Answer 400 to a query string carrying a NUL character (``%00``), before any view runs.
+
+    PostgreSQL text cannot hold NUL, so a search or filter value with one would fail deep in
+    the database as a server error. Form and API bodies are covered by the fields' own
+    validators (Django and DRF refuse NUL in text fields); query strings go to filters and
+    searches directly, so they are checked here once. API paths answer problem+json
+    (``invalid_characters``); pages answer a short Portuguese message.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        if any(
+            "\x00" in key or any("\x00" in value for value in values)
+            for key, values in request.GET.lists()
+        ):
+            return _refuse_nul(request)
+        return self.get_response(request)
+
+
+def _refuse_nul(request: HttpRequest) -> HttpResponseBase:
+    if request.path.startswith("/api/"):
+        return problem_response(
+            status=400,
+            code="invalid_characters",
+            title="Caracteres inválidos",
+            detail="Os parâmetros da consulta contêm um caractere nulo (NUL), que não é aceito.",
+            request=request,
+        )
+    return HttpResponseBadRequest(
+        "Os parâmetros da consulta contêm um caractere nulo (NUL), que não é aceito.",
+        content_type="text/plain; charset=utf-8",
+    )

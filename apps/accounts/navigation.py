@@ -47,6 +47,11 @@ class NavItem:
 MENU: tuple[MenuEntry, ...] = (
     MenuEntry("Início", "home", in_menu=False, description="Suas tarefas recentes e atalhos."),
     MenuEntry(
+        "Painel",
+        "reports:dashboard",
+        description="Números e gráficos: consorciados, grupos por situação, cotas vendidas.",
+    ),
+    MenuEntry(
         "Minhas tarefas",
         "jobs-list",
         description="Acompanhe o progresso das tarefas longas que você iniciou.",
@@ -68,6 +73,12 @@ MENU: tuple[MenuEntry, ...] = (
         "groups:sale_start",
         permission="groups.add_quotaversion",
         description="Reserve uma cota para um consorciado e confirme a venda.",
+    ),
+    MenuEntry(
+        "Documentos",
+        "documents:list",
+        permission="documents.view_document",
+        description="Contratos e documentos enviados: versões e downloads por link temporário.",
     ),
     MenuEntry(
         "Usuários",

@@ -332,6 +332,15 @@ class QuotaVersion(models.Model):
         related_name="+",
     )
     contract_accepted_at = models.DateTimeField("contrato aceito em", null=True, blank=True)
+    # The contract of adhesion's latest issue (documents knows nothing of quotas).
+    contract = models.ForeignKey(
+        "documents.DocumentVersion",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="contrato de participação",
+    )
     sold_at = models.DateTimeField("vendida em", null=True, blank=True)
     ended_at = models.DateTimeField("encerrada em", null=True, blank=True)
     end_reason = models.CharField("motivo do encerramento", max_length=200, blank=True)

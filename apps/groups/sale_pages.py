@@ -1,13 +1,13 @@
-"""The staff sale wizard: group → quota number → member → review (reserve) → confirm.
+"""The staff sale wizard: group → quota number → member → review (reserve) → confirm → contract.
 
 Each step carries its choices in the URL (``?cota=``, ``?membro=``); the reservation is the
 only state, made by the review POST. Refusals (quota taken, reservation expired, contract not
-accepted) are shown on the page in Portuguese and change nothing.
+accepted, contract not generated) are shown on the page in Portuguese and change nothing. The
+last step shows the sale and downloads its contract of adhesion through a signed link.
 """
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth.decorators import login_required
@@ -17,13 +17,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
 from apps.groups import selectors
-from apps.groups.models import ConsortiumGroup, GroupState, QuotaVersion
-from apps.groups.services import sales
-from apps.groups.services.fractions import (
-    installment_reais,
-    upfront_fee_fraction,
-    upfront_fee_reais,
-)
+from apps.groups.models import ConsortiumGroup, GroupState, QuotaStatus, QuotaVersion
+from apps.groups.services import contracts, sales
 from apps.groups.services.plans import plan_terms
 from apps.members import selectors as member_selectors
 from consorcio.errors import DomainError
@@ -102,17 +97,16 @@ def sale_member(request: HttpRequest, group_pk: int) -> HttpResponse:
 
 
 def _review_context(group: ConsortiumGroup, number: int | None, member: Member) -> dict[str, Any]:
-    plan = plan_terms(group)
-    credit = group.reference_credit_value
-    first = installment_reais(plan, 1, credit)["total"]
+    # The same figures the contract will print (A1 rounding, % at 4 places).
+    first = contracts.first_installment(plan_terms(group), group.reference_credit_value)
     return {
         "group": group,
         "number": number,
         "member": member,
-        "first_installment": first,
-        "first_installment_pct": (first / credit * 100).quantize(Decimal("0.0001")),
-        "upfront_fee": upfront_fee_reais(plan, credit),
-        "upfront_fee_pct": (upfront_fee_fraction(plan) * 100).quantize(Decimal("0.0001")),
+        "first_installment": first.total_reais,
+        "first_installment_pct": first.total_percent,
+        "upfront_fee": first.upfront_fee_reais,
+        "upfront_fee_pct": first.upfront_fee_percent,
     }
 
 
@@ -168,7 +162,7 @@ def sale_reservation(request: HttpRequest, pk: int) -> HttpResponse:
             error = str(refused.detail)
             version.refresh_from_db()
         else:
-            return redirect("groups:sale_reservation", pk=version.pk)
+            return redirect("groups:sale_contract", pk=version.pk)
     context = {
         "version": version,
         "group": version.quota.group,
@@ -195,3 +189,29 @@ def sale_cancel(request: HttpRequest, pk: int) -> HttpResponse:
         }
         return render(request, "groups/sale_reservation.html", context, status=409)
     return redirect("groups:sale_start")
+
+
+@login_required
+@require_http_methods(["GET"])
+def sale_contract(request: HttpRequest, pk: int) -> HttpResponse:
+    """Step 6: the sale done, its first installment and the contract PDF to download.
+
+    The button asks the documents context for a short-lived signed link (recorded) at click
+    time. A holding without a contract (still reserved, or gone) goes back to step 5.
+    """
+    actor = _seller(request)
+    version = _reservation(actor, pk)
+    if version.contract is None or version.status not in (
+        QuotaStatus.ACTIVE,
+        QuotaStatus.AWARDED,
+    ):
+        return redirect("groups:sale_reservation", pk=version.pk)
+    group = version.quota.group
+    context = {
+        "version": version,
+        "group": group,
+        "contract": version.contract,
+        "contract_number": contracts.contract_number(version),
+        "first": contracts.first_installment(plan_terms(group), group.reference_credit_value),
+    }
+    return render(request, "groups/sale_contract.html", context)

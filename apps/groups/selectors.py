@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Q, QuerySet, Window
 from django.utils import timezone
 
 from apps.accounts.selectors.authorization import Actor, scope_queryset
@@ -83,14 +84,14 @@ def participation_history(member_id: int) -> QuerySet[QuotaVersion]:
     """Every quota the member holds or held (not mere reservations), newest first."""
     return (
         QuotaVersion.objects.filter(member_id=member_id, sold_at__isnull=False)
-        .select_related("quota", "quota__group")
+        .select_related("quota", "quota__group", "contract")
         .order_by("-sold_at", "-pk")
     )
 
 
 def scoped_quota_versions(actor: Actor) -> QuerySet[QuotaVersion]:
     """Quota versions inside the actor's ownership scope (its channel's or its own sales)."""
-    qs = QuotaVersion.objects.select_related("quota", "quota__group", "member")
+    qs = QuotaVersion.objects.select_related("quota", "quota__group", "member", "contract")
     return scope_queryset(qs, actor).order_by("-pk")
 
 
@@ -141,3 +142,72 @@ def sellable_groups(states: tuple[str, ...]) -> list[tuple[ConsortiumGroup, int]
     return [
         (group, group.max_quotas - group.held) for group in rows if group.held < group.max_quotas
     ]
+
+
+def group_counts_by_state() -> list[tuple[str, str, int]]:
+    """``(state, label, count)`` for every lifecycle state in its order, zero if none."""
+    rows = ConsortiumGroup.objects.order_by().values("state").annotate(count=Count("pk"))
+    counts = {row["state"]: row["count"] for row in rows}
+    return [(state.value, state.label, counts.get(state.value, 0)) for state in GroupState]
+
+
+@dataclass(frozen=True)
+class QuotaOccupancy:
+    """A group's quotas: sold (active or awarded), under a live reservation, and free."""
+
+    group_id: int
+    code: str
+    name: str
+    state: str
+    max_quotas: int
+    sold: int
+    reserved: int
+
+    @property
+    def free(self) -> int:
+        """Numbers a seller could reserve now (never sold, excluded, cancelled or expired)."""
+        return self.max_quotas - self.sold - self.reserved
+
+
+def quota_occupancy(limit: int, now: dt.datetime | None = None) -> tuple[list[QuotaOccupancy], int]:
+    """Sold, reserved and free quotas of the groups not yet closed, by code (one query).
+
+    Returns the first ``limit`` groups and how many groups there are in all.
+    """
+    now = now or timezone.now()
+    version = "quotas__current_version__"
+    queryset = (
+        ConsortiumGroup.objects.exclude(state=GroupState.CLOSED)
+        .order_by("code")
+        .annotate(
+            sold=Count(
+                "quotas",
+                filter=Q(**{f"{version}status__in": [QuotaStatus.ACTIVE, QuotaStatus.AWARDED]}),
+            ),
+            reserved=Count(
+                "quotas",
+                filter=Q(
+                    **{
+                        f"{version}status": QuotaStatus.RESERVED,
+                        f"{version}reserved_until__gt": now,
+                    }
+                ),
+            ),
+            total_groups=Window(Count("pk")),
+        )
+        .values("pk", "code", "name", "state", "max_quotas", "sold", "reserved", "total_groups")
+    )
+    rows = list(queryset[:limit])
+    result = [
+        QuotaOccupancy(
+            group_id=row["pk"],
+            code=row["code"],
+            name=row["name"],
+            state=row["state"],
+            max_quotas=row["max_quotas"],
+            sold=row["sold"],
+            reserved=row["reserved"],
+        )
+        for row in rows
+    ]
+    return result, rows[0]["total_groups"] if rows else 0

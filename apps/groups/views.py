@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
-from apps.groups import selectors
+from apps.groups import group_pages, selectors
 from apps.groups.models import ConsortiumGroup, GroupState, Segment
 from apps.groups.services import calendar, fractions, plans
 from consorcio.ui import ChoiceFilter, Column, ListPageView
@@ -111,5 +111,6 @@ def group_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "upfront_percent": _percent(fractions.upfront_fee_fraction(terms)),
         "upfront_reais": fractions.upfront_fee_reais(terms, group.reference_credit_value),
         "plan_total_percent": _percent(fractions.plan_total_fraction(terms)),
+        **group_pages.group_actions(request, group),
     }
     return render(request, "groups/detail.html", context)

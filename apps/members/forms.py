@@ -58,13 +58,9 @@ class MemberEditForm(forms.Form):
         }
 
 
-class MemberCreateForm(MemberEditForm):
-    """A new member with its first (primary) address."""
+class AddressForm(forms.Form):
+    """An address: the parts a Brazilian address has; the services validate it again."""
 
-    field_order = ["kind", "document", "name"]
-
-    kind = forms.ChoiceField(label="Tipo", choices=Member.Kind.choices)
-    document = forms.CharField(label="CPF ou CNPJ", max_length=18)
     street = forms.CharField(label="Logradouro", max_length=200)
     number = forms.CharField(label="Número", max_length=20)
     complement = forms.CharField(label="Complemento", max_length=100, required=False)
@@ -80,17 +76,6 @@ class MemberCreateForm(MemberEditForm):
             raise forms.ValidationError("CEP deve ter 8 dígitos.")
         return digits
 
-    def clean(self) -> dict[str, Any]:
-        """The document must be a valid CPF (PF) or CNPJ (PJ); stored as digits."""
-        cleaned = super().clean() or {}
-        kind, document = cleaned.get("kind"), cleaned.get("document")
-        if kind and document:
-            try:
-                cleaned["document"] = services.normalize_document(kind, document)
-            except services.InvalidDocumentError as error:
-                self.add_error("document", error.detail)
-        return cleaned
-
     def address(self) -> services.AddressData:
         """The address part of the cleaned data."""
         data = self.cleaned_data
@@ -102,8 +87,73 @@ class MemberCreateForm(MemberEditForm):
             city=data["city"],
             uf=data["uf"],
             cep=data["cep"],
-            is_primary=True,
+            is_primary=bool(data.get("is_primary", True)),
         )
+
+
+class NewAddressForm(AddressForm):
+    """One more address of a member, maybe becoming the primary one."""
+
+    is_primary = forms.BooleanField(label="Tornar este o endereço principal", required=False)
+
+
+class PhoneForm(forms.Form):
+    """One more phone of a member."""
+
+    phone = forms.CharField(
+        label="Telefone", max_length=20, help_text="Com DDD, ex.: (11) 91234-5678"
+    )
+
+    def clean_phone(self) -> str:
+        """A Brazilian number with area code, as digits."""
+        try:
+            return services.normalize_phone(self.cleaned_data.get("phone", ""))
+        except services.InvalidPhoneError as error:
+            raise forms.ValidationError(error.detail) from None
+
+
+# Purposes staff usually record (suggestions: any purpose may be typed).
+CONSENT_PURPOSES = (
+    "Comunicações de marketing",
+    "Compartilhamento com parceiros",
+    "Contato por WhatsApp",
+    "Consulta a bureaus de crédito",
+)
+
+
+class ConsentForm(forms.Form):
+    """An LGPD consent the member gave: for what, under which version of the text."""
+
+    purpose = forms.CharField(
+        label="Finalidade",
+        max_length=100,
+        widget=forms.TextInput(attrs={"list": "consent-purposes"}),
+    )
+    text_version = forms.CharField(
+        label="Versão do texto",
+        max_length=40,
+        help_text="A versão do termo que o consorciado aceitou.",
+    )
+
+
+class MemberCreateForm(AddressForm, MemberEditForm):
+    """A new member with its first (primary) address."""
+
+    field_order = ["kind", "document", "name"]
+
+    kind = forms.ChoiceField(label="Tipo", choices=Member.Kind.choices)
+    document = forms.CharField(label="CPF ou CNPJ", max_length=18)
+
+    def clean(self) -> dict[str, Any]:
+        """The document must be a valid CPF (PF) or CNPJ (PJ); stored as digits."""
+        cleaned = super().clean() or {}
+        kind, document = cleaned.get("kind"), cleaned.get("document")
+        if kind and document:
+            try:
+                cleaned["document"] = services.normalize_document(kind, document)
+            except services.InvalidDocumentError as error:
+                self.add_error("document", error.detail)
+        return cleaned
 
     def member_fields(self) -> dict[str, Any]:
         """The member part of the cleaned data (keyword arguments of `register_member`)."""

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Prefetch, QuerySet, Value
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Value
 from django.db.models.functions import Lower
 
 from apps.accounts.selectors.authorization import Actor, scope_queryset
@@ -156,3 +156,22 @@ def primary_address(member: Member) -> Address | None:
         if address.is_primary:
             return address
     return None
+
+
+@dataclass(frozen=True)
+class MemberCounts:
+    """How many members the actor sees, in total and by kind (dashboard figures)."""
+
+    total: int
+    persons: int
+    companies: int
+
+
+def member_counts(actor: Actor) -> MemberCounts:
+    """The members within the actor's scope counted in one aggregate query."""
+    row = visible_members(actor).aggregate(
+        total=Count("pk"),
+        persons=Count("pk", filter=Q(kind=Member.Kind.PERSON)),
+        companies=Count("pk", filter=Q(kind=Member.Kind.COMPANY)),
+    )
+    return MemberCounts(total=row["total"], persons=row["persons"], companies=row["companies"])

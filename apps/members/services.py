@@ -36,11 +36,14 @@ __all__ = [
     "InvalidPhoneError",
     "MemberDocumentTakenError",
     "add_address",
+    "add_phone",
     "give_consent",
     "normalize_document",
     "normalize_phone",
     "open_member_record",
     "register_member",
+    "remove_address",
+    "remove_phone",
     "revoke_consent",
     "set_primary_address",
     "update_member",
@@ -302,6 +305,50 @@ def set_primary_address(*, address: Address) -> Address:
         publish(MemberUpdated(member_id=address.member_id, fields=("addresses",)))
     address.refresh_from_db()
     return address
+
+
+def remove_address(*, address: Address) -> None:
+    """Remove an address; removing the primary one makes the oldest remaining one primary.
+
+    A member may be left without addresses (imports and the API allow it too).
+    """
+    with transaction.atomic():
+        Member.objects.select_for_update().filter(pk=address.member_id).first()
+        deleted, _ = Address.objects.filter(pk=address.pk).delete()
+        if not deleted:
+            return
+        remaining = Address.objects.filter(member_id=address.member_id)
+        if not remaining.filter(is_primary=True).exists():
+            oldest = remaining.order_by("pk").first()
+            if oldest is not None:
+                remaining.filter(pk=oldest.pk).update(is_primary=True)
+        publish(MemberUpdated(member_id=address.member_id, fields=("addresses",)))
+
+
+def add_phone(*, member: Member, phone: str) -> Member:
+    """Add a phone (validated, stored as digits); one already on the record is kept once."""
+    digits = normalize_phone(phone)
+    with transaction.atomic():
+        locked = Member.objects.select_for_update().get(pk=member.pk)
+        if digits in locked.phones:
+            return locked
+        locked.phones = [*locked.phones, digits]
+        locked.save(update_fields=["phones", "updated_at"])
+        publish(MemberUpdated(member_id=locked.pk, fields=("phones",)))
+    return locked
+
+
+def remove_phone(*, member: Member, phone: str) -> Member:
+    """Remove a phone (given with or without its mask); an absent phone changes nothing."""
+    digits = _NON_DIGITS.sub("", phone or "")
+    with transaction.atomic():
+        locked = Member.objects.select_for_update().get(pk=member.pk)
+        if digits not in locked.phones:
+            return locked
+        locked.phones = [p for p in locked.phones if p != digits]
+        locked.save(update_fields=["phones", "updated_at"])
+        publish(MemberUpdated(member_id=locked.pk, fields=("phones",)))
+    return locked
 
 
 def _actor_id(actor: Actor | None) -> int | None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 from urllib.parse import unquote
 
 import environ
@@ -76,6 +77,7 @@ MIDDLEWARE = [
     "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "consorcio.middleware.PermissionsPolicyMiddleware",
+    "consorcio.middleware.RefuseNulInQueryMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -228,10 +230,42 @@ STATIC_ROOT = Path(env.str("DJANGO_STATIC_ROOT", default=str(BASE_DIR / "var" / 
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env.str("DJANGO_MEDIA_ROOT", default=str(BASE_DIR / "var" / "media")))
-STORAGES = {
+STORAGES: dict[str, dict[str, Any]] = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
+
+# --- Documents (apps.documents): where uploaded files live, limits, download links --------
+# "local" keeps files under MEDIA_ROOT/documents (never served directly: only signed links);
+# "s3" uses an S3-compatible bucket (AWS S3, MinIO) through django-storages.
+DOCUMENTS_STORAGE = env.str("DOCUMENTS_STORAGE", default="local")
+if DOCUMENTS_STORAGE == "s3":
+    STORAGES["documents"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": env.str("DOCUMENTS_S3_BUCKET"),
+            "endpoint_url": env.str("DOCUMENTS_S3_ENDPOINT_URL", default="") or None,
+            "access_key": env.str("DOCUMENTS_S3_ACCESS_KEY_ID", default="") or None,
+            "secret_key": env.str("DOCUMENTS_S3_SECRET_ACCESS_KEY", default="") or None,
+            "region_name": env.str("DOCUMENTS_S3_REGION", default="") or None,
+            "default_acl": None,
+            "querystring_auth": True,
+            "file_overwrite": False,
+            "signature_version": "s3v4",
+            "addressing_style": env.str("DOCUMENTS_S3_ADDRESSING_STYLE", default="path"),
+        },
+    }
+elif DOCUMENTS_STORAGE == "local":
+    STORAGES["documents"] = {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": MEDIA_ROOT / "documents", "base_url": None},
+    }
+else:
+    raise ImproperlyConfigured("DOCUMENTS_STORAGE must be 'local' or 's3'.")
+# Largest accepted upload, in bytes (default 10 MiB).
+DOCUMENTS_MAX_UPLOAD_BYTES = env.int("DOCUMENTS_MAX_UPLOAD_BYTES", default=10 * 1024 * 1024)
+# How long a download link stays valid, in seconds.
+DOCUMENTS_LINK_TTL_SECONDS = env.int("DOCUMENTS_LINK_TTL_SECONDS", default=300)
 
 # --- REST API (/api/v1/): JWT or session, Redis-backed throttles, cursor pages, schema ---
 REST_FRAMEWORK = {
@@ -312,6 +346,7 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
     "ENUM_NAME_OVERRIDES": {
         "GroupStateEnum": "apps.groups.models.GroupState",
+        "DocumentKindEnum": "apps.documents.models.DocumentKind",
         "MemberKindEnum": "apps.members.models.Member.Kind",
         "SalesChannelKindEnum": "apps.accounts.models.SalesChannel.Kind",
     },
@@ -375,6 +410,30 @@ JOB_CHUNK_STALL_SECONDS = env.int("JOB_CHUNK_STALL_SECONDS", default=300)
 JOB_CHUNK_MAX_ATTEMPTS = env.int("JOB_CHUNK_MAX_ATTEMPTS", default=3)
 LOCK_DEFAULT_TTL = env.float("LOCK_DEFAULT_TTL", default=30.0)
 QUOTA_RESERVATION_MINUTES = env.int("QUOTA_RESERVATION_MINUTES", default=15)
+
+# --- Loteria Federal results (apps.draws.services.lottery_source) ---------------------
+# `fake` serves a local history (LOTTERY_HISTORY_FILE, else ../shared's fixture, else the
+# bundled sample); `caixa` asks Caixa's results API at LOTTERY_API_URL.
+LOTTERY_SOURCE = env.str("LOTTERY_SOURCE", default="fake")
+LOTTERY_API_URL = env.str(
+    "LOTTERY_API_URL", default="https://servicebus2.caixa.gov.br/portaldeloterias/api"
+)
+LOTTERY_API_TIMEOUT_SECONDS = env.float("LOTTERY_API_TIMEOUT_SECONDS", default=5.0)
+LOTTERY_HISTORY_FILE = env.str("LOTTERY_HISTORY_FILE", default="")
+
+# --- PIX payment service provider (apps.finance.services.psp) -------------------------
+# `fake` registers dynamic charges in memory; `bcb` calls the PSP's BCB API Pix
+# (PUT /cob/{txid}) with OAuth 2 client credentials and a mutual-TLS client certificate.
+PIX_PSP_ADAPTER = env.str("PIX_PSP_ADAPTER", default="fake")
+PIX_PSP_BASE_URL = env.str("PIX_PSP_BASE_URL", default="")
+PIX_PSP_OAUTH_URL = env.str("PIX_PSP_OAUTH_URL", default="")
+PIX_PSP_CLIENT_ID = env.str("PIX_PSP_CLIENT_ID", default="")
+PIX_PSP_CLIENT_SECRET = env.str("PIX_PSP_CLIENT_SECRET", default="")
+PIX_PSP_CERT_FILE = env.str("PIX_PSP_CERT_FILE", default="")
+PIX_PSP_KEY_FILE = env.str("PIX_PSP_KEY_FILE", default="")
+PIX_PSP_TIMEOUT_SECONDS = env.float("PIX_PSP_TIMEOUT_SECONDS", default=5.0)
+# City of the PIX receiver (BR Code field 60) on the static codes of charges (billing runs).
+PIX_MERCHANT_CITY = env.str("PIX_MERCHANT_CITY", default="SAO PAULO")
 
 # --- Audit ----------------------------------------------------------------------------
 AUDITLOG_CID_GETTER = "consorcio.observability.current_request_id"

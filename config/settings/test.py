@@ -1,5 +1,7 @@
 """Test settings: the same engines as production (real PostgreSQL and Redis), faster hashing."""
 
+import tempfile
+
 from .base import *  # noqa: F403
 from .base import CACHES, env
 
@@ -11,4 +13,9 @@ LOG_LEVEL = env.str("LOG_LEVEL", default="WARNING")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    # Uploaded documents go to a throwaway directory of this test run (apps.documents).
+    "documents": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": tempfile.mkdtemp(prefix="consorcio-test-documents-")},
+    },
 }

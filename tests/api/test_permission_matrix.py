@@ -113,8 +113,29 @@ EXPECTED: dict[str, dict[str, bool]] = {
     "api:quota-confirm": only("admin", "operations", "sales"),
     "api:quota-cancel": only("admin", "operations", "sales"),
     "api:quota-transfer": only("admin", "operations", "sales"),
+    # The contract's download link: whoever sees the holding (a reservation answers 409).
+    "api:quota-contract": staff(),
+    # Documents: every role reads and downloads (through a short-lived link); all but the
+    # auditor upload. A head-office document is outside a channel client's scope (404).
+    "api:document-list": signed_in(),
+    "api:document-detail": staff(),
+    "api:document-versions": staff(),
+    "api:document-version-list": signed_in(),
+    "api:document-version-detail": staff(),
+    "api:document-version-download-link": staff(),
+    # Payments: finance applies and lists them; admin too; the auditor reads (needs the
+    # finance.add_payment/view_payment role grants of the lead's finance grant migration).
+    "api:payment-list": only("admin", "finance", "auditor"),
+    "documents:list": staff(),
+    "documents:upload": only("admin", "operations", "sales", "finance", "credit"),
+    "documents:detail": staff(),
+    "documents:version_upload": only("admin", "operations", "sales", "finance", "credit"),
+    "documents:version_link": staff(),
+    # The signed link is the credential (it re-checks its issuer's access): no session needed.
+    "documents:download": everyone(),
     # Staff pages.
     "home": staff(),
+    "reports:dashboard": staff(),
     "admin:index": staff(),
     "admin/login/": everyone(),
     "accounts:login": everyone(),
@@ -141,6 +162,9 @@ EXPECTED: dict[str, dict[str, bool]] = {
     "accounts:representative_edit": only("admin"),
     "groups:list": staff(),
     "groups:detail": staff(),
+    "groups:create": only("admin", "operations"),
+    "groups:rules": only("admin", "operations"),
+    "groups:transition": only("admin", "operations"),
     "groups:quota_grid": staff(),
     "groups:member_quotas": staff(),
     "groups:sale_start": only("admin", "operations", "sales"),
@@ -149,10 +173,18 @@ EXPECTED: dict[str, dict[str, bool]] = {
     "groups:sale_review": only("admin", "operations", "sales"),
     "groups:sale_reservation": only("admin", "operations", "sales"),
     "groups:sale_cancel": only("admin", "operations", "sales"),
+    "groups:sale_contract": only("admin", "operations", "sales"),
     "members:list": staff(),
     "members:detail": staff(),
     "members:create": only("admin", "operations", "sales"),
     "members:edit": only("admin", "operations", "sales"),
+    "members:addresses": staff(),
+    "members:address_remove": only("admin", "operations", "sales"),
+    "members:address_primary": only("admin", "operations", "sales"),
+    "members:phones": staff(),
+    "members:phone_remove": only("admin", "operations", "sales"),
+    "members:consents": staff(),
+    "members:consent_revoke": only("admin", "operations", "sales"),
 }
 
 # How to call a URL when a plain GET without arguments will not do.
@@ -178,7 +210,14 @@ POSTED = {
     "api:quota-confirm",
     "api:quota-cancel",
     "api:quota-transfer",
+    "documents:version_upload",
+    "documents:version_link",
     "groups:sale_cancel",
+    "groups:transition",
+    "members:address_remove",
+    "members:address_primary",
+    "members:phone_remove",
+    "members:consent_revoke",
 }
 
 
@@ -215,6 +254,7 @@ ARGUMENTS: dict[str, Callable[[World], dict[str, Any]]] = {
     "api:quota-confirm": lambda w: {"pk": w.quota_version.pk},
     "api:quota-cancel": lambda w: {"pk": w.spare_reservation.pk},
     "api:quota-transfer": lambda w: {"pk": w.quota_version.pk},
+    "api:quota-contract": lambda w: {"pk": w.quota_version.pk},
     "accounts:password_reset_confirm": lambda w: {
         "uidb64": urlsafe_base64_encode(force_bytes(w.user.pk)),
         "token": default_token_generator.make_token(w.user),
@@ -231,6 +271,8 @@ ARGUMENTS: dict[str, Callable[[World], dict[str, Any]]] = {
     "api:member-revoke-consent": lambda w: {"pk": w.member.pk},
     "members:detail": lambda w: {"pk": w.member.pk},
     "groups:detail": lambda w: {"pk": w.group.pk},
+    "groups:rules": lambda w: {"pk": w.group.pk},
+    "groups:transition": lambda w: {"pk": w.group.pk},
     "groups:quota_grid": lambda w: {"pk": w.group.pk},
     "groups:member_quotas": lambda w: {"member_pk": w.member.pk},
     "groups:sale_quota": lambda w: {"group_pk": w.group.pk},
@@ -238,8 +280,53 @@ ARGUMENTS: dict[str, Callable[[World], dict[str, Any]]] = {
     "groups:sale_review": lambda w: {"group_pk": w.group.pk},
     "groups:sale_reservation": lambda w: {"pk": w.quota_version.pk},
     "groups:sale_cancel": lambda w: {"pk": w.page_reservation.pk},
+    "groups:sale_contract": lambda w: {"pk": w.quota_version.pk},
     "members:edit": lambda w: {"pk": w.member.pk},
+    "members:addresses": lambda w: {"pk": w.member.pk},
+    "members:address_remove": lambda w: {"pk": w.member.pk},
+    "members:address_primary": lambda w: {"pk": w.member.pk},
+    "members:phones": lambda w: {"pk": w.member.pk},
+    "members:phone_remove": lambda w: {"pk": w.member.pk},
+    "members:consents": lambda w: {"pk": w.member.pk},
+    "members:consent_revoke": lambda w: {"pk": w.member.pk},
 }
+
+
+def _document_version() -> Any:
+    """A head-office document of the world (created once per test), its version 1."""
+    from apps.documents.models import DocumentVersion
+    from apps.documents.services import storage
+
+    version = DocumentVersion.objects.filter(document__title="Matriz de permissões").first()
+    return version or storage.store_version(
+        actor=None,
+        kind="other",
+        title="Matriz de permissões",
+        filename="matriz.pdf",
+        content=b"%PDF-1.7\n%%EOF\n",
+    )
+
+
+def _download_token() -> str:
+    from apps.documents.services import links
+
+    issuer = roles.assign_roles(user=UserFactory(), roles=[Role.ADMIN])
+    url = links.signed_download_url(_document_version(), actor=issuer)
+    return url.rstrip("/").rsplit("/", 1)[-1]
+
+
+ARGUMENTS.update(
+    {
+        "api:document-detail": lambda w: {"pk": _document_version().document_id},
+        "api:document-versions": lambda w: {"pk": _document_version().document_id},
+        "api:document-version-detail": lambda w: {"pk": _document_version().pk},
+        "api:document-version-download-link": lambda w: {"pk": _document_version().pk},
+        "documents:detail": lambda w: {"pk": _document_version().document_id},
+        "documents:version_upload": lambda w: {"pk": _document_version().document_id},
+        "documents:version_link": lambda w: {"pk": _document_version().pk},
+        "documents:download": lambda w: {"token": _download_token()},
+    }
+)
 # Run last: it ends the caller's session.
 LAST = ("accounts:logout",)
 NOT_LISTED_NAMESPACES = {"admin"}

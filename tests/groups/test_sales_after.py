@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import pytest
 from django.utils import timezone
+from pypdf import PdfReader
 
 from apps.groups import selectors
 from apps.groups.models import Quota, QuotaObligation, QuotaStatus, QuotaVersion
@@ -40,6 +41,14 @@ def test_a_transfer_records_the_groups_fee_and_moves_the_quota(staff_user):
     ).exists()
     assert [v.pk for v in selectors.participation_history(seller_member.pk)] == [sold.pk]
     assert [v.pk for v in selectors.participation_history(buyer.pk)] == [new.pk]
+    # the buyer signs a contract of their own; the seller's stays as it was
+    assert new.contract is not None
+    assert sold.contract is not None
+    assert new.contract.document_id != sold.contract.document_id
+    with new.contract.file.open("rb") as handle:
+        text = "".join(page.extract_text() for page in PdfReader(handle).pages)
+    assert "Carlos" in text
+    assert "Maria" not in text
 
 
 def test_a_reservation_cannot_be_transferred_and_nothing_changes(group, staff_user):

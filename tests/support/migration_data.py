@@ -16,7 +16,13 @@ _DATA_MIGRATIONS = (
     ("apps.accounts.migrations.0005_member_role_permissions", "grant_member_permissions"),
     ("apps.accounts.migrations.0006_group_role_permissions", "grant_group_permissions"),
     ("apps.accounts.migrations.0007_quota_role_permissions", "grant_quota_permissions"),
+    ("apps.accounts.migrations.0008_document_role_permissions", "grant_document_permissions"),
     ("apps.groups.migrations.0003_expire_reservations_schedule", "create_schedule"),
+    ("apps.documents.migrations.0003_sweep_orphan_files_schedule", "create_schedule"),
+    ("apps.finance.migrations.0003_billing_schedule", "create_schedule"),
+    ("apps.finance.migrations.0007_delinquency_schedule", "create_schedule"),
+    ("apps.accounts.migrations.0009_delinquency_role_permissions", "grant_delinquency_permissions"),
+    ("apps.accounts.migrations.0010_finance_role_permissions", "grant_finance_permissions"),
 )
 
 
@@ -37,9 +43,21 @@ def restore_migration_data() -> None:
         and PeriodicTask.objects.filter(name__startswith="consorcio.").exists()
         and PeriodicTask.objects.filter(name__startswith="accounts.").exists()
         and PeriodicTask.objects.filter(name="groups.expire_reservations").exists()
+        and PeriodicTask.objects.filter(name="documents.sweep_orphan_files").exists()
+        and PeriodicTask.objects.filter(name="finance.monthly_billing").exists()
+        and PeriodicTask.objects.filter(name="finance.daily_delinquency").exists()
+        and Group.objects.filter(
+            name=Role.FINANCE.value, permissions__codename="change_exclusionproposal"
+        ).exists()
         # the newest grant: older test helpers recreate the groups without the later grants
         and Group.objects.filter(
+            name=Role.FINANCE.value, permissions__codename="add_payment"
+        ).exists()
+        and Group.objects.filter(
             name=Role.OPERATIONS.value, permissions__codename="add_quotaversion"
+        ).exists()
+        and Group.objects.filter(
+            name=Role.OPERATIONS.value, permissions__codename="add_documentversion"
         ).exists()
     ):
         return

@@ -2,6 +2,7 @@
 
 Every POST honours ``Idempotency-Key``. Refusals are problems with stable codes
 (``quota_not_available``, ``quota_reservation_expired``, ``quota_contract_not_accepted``…).
+A confirmed sale answers with its contract of adhesion and a signed download link.
 """
 
 from __future__ import annotations
@@ -19,12 +20,17 @@ from apps.accounts.permissions import CanActOnObject
 from apps.groups import selectors
 from apps.groups.api import quota_serializers as api_serializers
 from apps.groups.models import QuotaStatus, QuotaVersion
-from apps.groups.services import sales, transfers
+from apps.groups.services import contracts, sales, transfers
 from apps.members import selectors as member_selectors
 from consorcio.errors import NotFound
 from consorcio.idempotency import idempotent
 
 TAG = "Cotas e vendas"
+
+
+def _absolute(request: Request, url: str) -> str:
+    """A site path made absolute for integrators (an S3 presigned URL already is)."""
+    return request.build_absolute_uri(url)
 
 
 class QuotaViewSet(viewsets.ReadOnlyModelViewSet[QuotaVersion]):
@@ -40,8 +46,10 @@ class QuotaViewSet(viewsets.ReadOnlyModelViewSet[QuotaVersion]):
         "transfer": "change",
     }
     filter_backends: list[Any] = []
-    # reserve/transfer name a group or member that may not exist (or lie outside the scope).
-    problem_statuses = (404,)
+    # reserve/transfer name a group or member that may not exist (or lie outside the scope);
+    # a reservation has no contract yet (409); a busy quota lock or a contract that could not
+    # be generated answers 503.
+    problem_statuses = (404, 409, 503)
 
     def get_queryset(self) -> Any:
         """Reservations and sales inside the caller's ownership scope, newest first."""
@@ -91,23 +99,46 @@ class QuotaViewSet(viewsets.ReadOnlyModelViewSet[QuotaVersion]):
 
     @extend_schema(
         tags=[TAG],
-        summary="Confirmar venda",
+        summary="Confirmar venda (gera o contrato de participação)",
         request=api_serializers.ConfirmSerializer,
-        responses={200: api_serializers.QuotaVersionSerializer},
+        responses={200: api_serializers.ConfirmedSaleSerializer},
     )
     @action(detail=True, methods=["post"])
     @idempotent
     def confirm(self, request: Request, pk: str | None = None) -> Response:
-        """Confirm the reservation as a sale (contract accepted); records the up-front fee."""
+        """Confirm the reservation as a sale (contract accepted); records the up-front fee.
+
+        The answer carries the contract of adhesion generated with the sale and a short-lived
+        signed link to download it (``GET …/contract/`` issues a fresh one later).
+        """
         reservation = self.get_object()
         body = api_serializers.ConfirmSerializer(data=request.data)
         body.is_valid(raise_exception=True)
+        actor = request.user
         version = sales.confirm_sale(
-            actor=request.user,  # type: ignore[arg-type]
+            actor=actor,  # type: ignore[arg-type]
             reservation=reservation,
             contract_accepted=body.validated_data["contract_accepted"],
         )
-        return Response(self.get_serializer(version).data)
+        url = contracts.contract_download_url(version, actor=actor)  # type: ignore[arg-type]
+        context = {**self.get_serializer_context(), "contract_url": _absolute(request, url)}
+        return Response(api_serializers.ConfirmedSaleSerializer(version, context=context).data)
+
+    @extend_schema(
+        tags=[TAG],
+        summary="Link para baixar o contrato de participação",
+        responses={200: api_serializers.ContractLinkSerializer},
+    )
+    @action(detail=True, methods=["get"])
+    def contract(self, request: Request, pk: str | None = None) -> Response:
+        """The quota's contract (latest issue) with a fresh short-lived download link.
+
+        A reservation has no contract yet: ``quota_contract_missing`` (409).
+        """
+        version = self.get_object()
+        url = contracts.contract_download_url(version, actor=request.user)  # type: ignore[arg-type]
+        link = {"contract": version.contract, "download_url": _absolute(request, url)}
+        return Response(api_serializers.ContractLinkSerializer(link).data)
 
     @extend_schema(
         tags=[TAG],

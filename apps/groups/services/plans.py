@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from decimal import Decimal
 
 from django.contrib.auth.base_user import AbstractBaseUser
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
+from django.db.models import CheckConstraint, Model
 
 from apps.groups import selectors
 from apps.groups.events import GroupCreated
@@ -20,6 +21,7 @@ __all__ = [
     "RULE_FIELDS",
     "apply_rule_changes",
     "create_group",
+    "model_errors",
     "plan_terms",
     "update_group_rules",
     "validate_rules",
@@ -43,19 +45,114 @@ def apply_rule_changes(rules: GroupRules, changes: Mapping[str, object]) -> None
         setattr(rules, name, value)
 
 
-def validate_rules(rules: GroupRules) -> None:
-    """Run the model's field checks and constraints; refuse with ``group_rules_invalid``."""
+# What each check constraint of GroupRules/ConsortiumGroup means to the person who broke it,
+# and the field the message belongs to (forms show it next to that field; the API lists it
+# under ``errors``). A constraint missing here gets a generic message under ``__all__``.
+_CONSTRAINT_MESSAGES: Mapping[str, tuple[str, str]] = {
+    "groups_rules_plan_fractions_range": (
+        "admin_fee_upfront",
+        "A antecipação (adesão) não pode passar da taxa de administração total; taxa, fundo "
+        "de reserva e seguro ficam entre 0% e 100%.",
+    ),
+    "groups_rules_assembly_day_range": (
+        "assembly_day",
+        "O dia da assembleia deve estar entre 1 e 31.",
+    ),
+    "groups_rules_awards_range": (
+        "draws_per_assembly",
+        "Sorteios e restituições de excluídos por assembleia: no máximo 100.",
+    ),
+    "groups_rules_bid_fractions_range": (
+        "fixed_bid_fraction",
+        "Os percentuais de lance fixo e embutido ficam entre 0% e 100%.",
+    ),
+    "groups_rules_bid_deadline_range": (
+        "bid_payment_business_days",
+        "O prazo para pagar o lance deve ser de 1 a 30 dias úteis.",
+    ),
+    "groups_rules_late_charges_range": (
+        "late_fine",
+        "A multa por atraso é de no máximo 2% e os juros de no máximo 10% ao mês.",
+    ),
+    "groups_rules_group_share_at_least_half": (
+        "late_group_share",
+        "A parte do grupo nos encargos de atraso deve ser de pelo menos 50% (Lei 11.795, art. 28).",
+    ),
+    "groups_rules_exclusion_threshold_range": (
+        "exclusion_threshold",
+        "Sob a Resolução BCB 285 a exclusão ocorre após no máximo 3 parcelas em atraso.",
+    ),
+    "groups_rules_alternate_only_under_circular": (
+        "exclusion_counts_alternate",
+        "Contar parcelas alternadas só vale para grupos da antiga Circular BCB 3.432.",
+    ),
+    "groups_rules_refund_penalty_range": (
+        "refund_penalty",
+        "A penalidade na restituição fica entre 0% e 100%.",
+    ),
+    "groups_credit_value_positive": (
+        "reference_credit_value",
+        "O valor do crédito de referência deve ser maior que zero.",
+    ),
+    "groups_term_range": ("term_months", "O prazo deve ser de 1 a 600 meses."),
+    "groups_max_quotas_range": (
+        "max_quotas",
+        "O número máximo de cotas deve ser de 1 a 100.000.",
+    ),
+}
+
+
+def _explain_constraint(name: str, instance: Model) -> tuple[str, str]:
+    """The field and Portuguese message of a violated check constraint."""
+    if name == "groups_rules_bid_types_have_their_percent":
+        if getattr(instance, "fixed_bid_allowed", False) and not (
+            getattr(instance, "fixed_bid_fraction", 0) > 0
+        ):
+            return "fixed_bid_fraction", "Informe o percentual do lance fixo (maior que 0%)."
+        return "embedded_bid_max_fraction", "Informe o percentual máximo do lance embutido."
+    return _CONSTRAINT_MESSAGES.get(
+        name, (NON_FIELD_ERRORS, "Os valores informados violam uma regra do grupo.")
+    )
+
+
+def model_errors(
+    instance: Model, *, exclude: Sequence[str], validate_unique: bool
+) -> dict[str, list[str]]:
+    """Field errors of ``instance`` (Django's own messages) plus its violated check
+    constraints, each explained in Portuguese next to its field; empty when all is valid."""
+    errors: dict[str, list[str]] = {}
     try:
-        rules.full_clean(exclude=["group", "created_by"], validate_unique=False)
+        instance.full_clean(
+            exclude=list(exclude), validate_unique=validate_unique, validate_constraints=False
+        )
     except ValidationError as error:
         errors = {
-            field: [str(message) for message in messages]
-            for field, messages in error.message_dict.items()
+            field: [str(m) for m in messages] for field, messages in error.message_dict.items()
         }
+    skip = {*exclude, *errors}
+    for constraint in instance._meta.constraints:
+        if not isinstance(constraint, CheckConstraint):
+            continue
+        try:
+            # django-stubs lacks BaseConstraint.validate (Django 4.1+).
+            constraint.validate(type(instance), instance, exclude=skip)  # type: ignore[attr-defined]
+        except ValidationError:
+            field, message = _explain_constraint(constraint.name, instance)
+            errors.setdefault(field, []).append(message)
+    return errors
+
+
+def validate_rules(rules: GroupRules) -> None:
+    """Run the model's field checks and constraints; refuse with ``group_rules_invalid``.
+
+    ``extra["errors"]`` maps each wrong field to Portuguese messages (``__all__`` for the rest).
+    """
+    errors = model_errors(rules, exclude=["group", "created_by"], validate_unique=False)
+    if errors:
         raise GroupRulesInvalid(
             "As regras informadas são inválidas: verifique os limites.",
             extra={"errors": errors},
-        ) from None
+        )
 
 
 @transaction.atomic
@@ -83,13 +180,9 @@ def create_group(
         term_months=term_months,
         max_quotas=max_quotas,
     )
-    try:
-        group.full_clean(exclude=["current_rules"])
-    except ValidationError as error:
-        raise GroupDataInvalid(
-            "Os dados do grupo são inválidos.",
-            extra={"errors": {k: [str(m) for m in v] for k, v in error.message_dict.items()}},
-        ) from None
+    group_errors = model_errors(group, exclude=["current_rules"], validate_unique=True)
+    if group_errors:
+        raise GroupDataInvalid("Os dados do grupo são inválidos.", extra={"errors": group_errors})
     version = GroupRules(version=1, reason="Regras de constituição")
     version.created_by_id = actor.pk if actor is not None else None
     apply_rule_changes(version, rules)

@@ -28,6 +28,7 @@ from apps.groups.models import (
     QuotaStatus,
     QuotaVersion,
 )
+from apps.groups.services import contracts
 from apps.groups.services import quotas as quota_services
 from apps.groups.services.fractions import upfront_fee_reais
 from apps.groups.services.plans import plan_terms
@@ -154,8 +155,10 @@ def confirm_sale(
 
     Requires the contract accepted (``quota_contract_not_accepted``); an expired reservation is
     refused with ``quota_reservation_expired`` and changes nothing. Records the up-front fee
-    of the plan as an obligation and publishes ``groups.quota.sold`` (and
-    ``groups.quota.obligation_recorded``) in the same transaction.
+    of the plan as an obligation, publishes ``groups.quota.sold`` (and
+    ``groups.quota.obligation_recorded``) and issues the contract of adhesion (a PDF stored
+    as a document the version points to) in the same transaction: when the contract cannot
+    be generated the sale is refused with ``quota_contract_not_issued`` and nothing changes.
     """
     if not contract_accepted:
         raise QuotaContractNotAccepted()
@@ -185,6 +188,7 @@ def confirm_sale(
         fee = upfront_fee_reais(plan_terms(group), group.reference_credit_value)
         if fee > 0:
             record_obligation(version, ObligationKind.UPFRONT_FEE, fee, timezone.localdate())
+        contracts.issue_contract(actor=actor, version=version)
     return version
 
 

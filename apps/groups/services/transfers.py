@@ -12,6 +12,7 @@ from apps.accounts.selectors.authorization import is_in_scope
 from apps.groups.events import QuotaTransferred, SaleCancelled
 from apps.groups.lock_objects import lock_quotas
 from apps.groups.models import ObligationKind, QuotaStatus, QuotaVersion
+from apps.groups.services import contracts
 from apps.groups.services.quota_errors import (
     QuotaCoolingOffOver,
     QuotaInvalidTransition,
@@ -46,7 +47,8 @@ def transfer_quota(*, actor: User, version: QuotaVersion, to_member: Member) -> 
     """Pass an active (or awarded) quota to ``to_member``: a new version, the old one ends.
 
     Records the group's transfer fee (rules ``transfer_fee``, in Reais) as an obligation of the
-    new version when not zero, and publishes ``groups.quota.transferred``.
+    new version when not zero, issues the new holder's contract of adhesion, and publishes
+    ``groups.quota.transferred``.
     """
     if not is_in_scope(actor, to_member):
         raise QuotaOutOfScope()
@@ -92,6 +94,8 @@ def transfer_quota(*, actor: User, version: QuotaVersion, to_member: Member) -> 
         fee = rules.transfer_fee if rules is not None else Decimal("0")
         if fee > 0:
             record_obligation(new, ObligationKind.TRANSFER_FEE, fee, timezone.localdate())
+        # The new holder signs their own contract of adhesion; no contract, no transfer.
+        contracts.issue_contract(actor=actor, version=new)
     return new
 
 

@@ -1,0 +1,1 @@
+"""The documents context's services: import the topic modules (``storage``, ``links``, ``pdf``)."""

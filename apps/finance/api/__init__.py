@@ -1,0 +1,1 @@
+"""The finance context's REST API (mounted under ``/api/v1/`` by ``config.api_urls``)."""

@@ -1,0 +1,65 @@
+"""The finance context's models (one module per topic, re-exported here)."""
+
+from apps.finance.models.billing import (
+    AMOUNT_FIELDS,
+    BankAgreement,
+    BillingRun,
+    Charge,
+    ChargeKind,
+    ChargeStatus,
+    CreditValue,
+    DifferenceReason,
+    Installment,
+    InstallmentSchedule,
+    InstallmentStatus,
+    PriceDifference,
+    ScheduleStatus,
+)
+from apps.finance.models.delinquency import (
+    DelinquencyStatus,
+    ExclusionProposal,
+    ExclusionProposalState,
+)
+from apps.finance.models.ledger import (
+    ACCOUNT_NORMAL_SIGN,
+    NON_NEGATIVE_KINDS,
+    AccountBalance,
+    AccountKind,
+    LedgerAccount,
+    LedgerEntry,
+    LedgerTransaction,
+    QuotaLedgerBalance,
+    TransactionKind,
+)
+from apps.finance.models.payments import ALLOCATION_FIELDS, Payment, PaymentSource
+
+__all__ = [
+    "ACCOUNT_NORMAL_SIGN",
+    "ALLOCATION_FIELDS",
+    "AMOUNT_FIELDS",
+    "NON_NEGATIVE_KINDS",
+    "AccountBalance",
+    "AccountKind",
+    "BankAgreement",
+    "BillingRun",
+    "Charge",
+    "ChargeKind",
+    "ChargeStatus",
+    "CreditValue",
+    "DelinquencyStatus",
+    "DifferenceReason",
+    "ExclusionProposal",
+    "ExclusionProposalState",
+    "Installment",
+    "InstallmentSchedule",
+    "InstallmentStatus",
+    "LedgerAccount",
+    "LedgerEntry",
+    "LedgerTransaction",
+    "Payment",
+    "PaymentSource",
+    "PriceDifference",
+    "QuotaLedgerBalance",
+    "ScheduleStatus",
+    "TransactionKind",
+]
