@@ -21,6 +21,7 @@ urlpatterns = [
     path("grupos/", include("apps.groups.urls")),
     path("painel/", include("apps.reports.urls")),
     path("documentos/", include("apps.documents.urls")),
+    path("financeiro/", include("apps.finance.urls")),
     path("", HomeView.as_view(), name="home"),
 ]
 

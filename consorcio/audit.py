@@ -48,6 +48,7 @@ NOT_AUDITED: Final[Mapping[str, str]] = {
 EXCLUDED_FIELDS: Final[Mapping[str, tuple[str, ...]]] = {
     "accounts.user": ("password", "last_login"),
     "accounts.apiclient": ("secret_hash", "last_used_at"),
+    "finance.bankfile": ("content",),
 }
 
 # Many-to-many relations whose changes are recorded too (who gained which role).

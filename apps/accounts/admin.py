@@ -15,11 +15,12 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
-from apps.accounts.models import SalesChannel, SalesRepresentative, User
+from apps.accounts.models import SalesChannel, SalesRepresentative, TokenFamily, User
 from apps.accounts.permissions import ScopedAdminMixin
 from apps.accounts.roles import role_names
 from apps.accounts.selectors import channels as channel_selectors
 from apps.accounts.services import channels as channel_services
+from consorcio.admin import ReadOnlyAdmin
 
 
 @admin.register(User)
@@ -94,6 +95,17 @@ class SalesRepresentativeAdmin(ScopedAdminMixin, admin.ModelAdmin):
             user=obj.user, channel=obj.channel, is_active=obj.is_active
         )
         obj.pk, obj.created_at = created.pk, created.created_at
+
+
+@admin.register(TokenFamily)
+class TokenFamilyAdmin(ReadOnlyAdmin):
+    """Refresh-token families, read-only: revocation happens through the services (sign-out,
+    deactivation, password change, reuse of a rotated token), never by editing a row."""
+
+    list_display = ("id", "user", "created_at", "revoked_at", "revoked_reason")
+    list_filter = ("revoked_reason",)
+    search_fields = ("user__username",)
+    list_select_related = ("user",)
 
 
 from apps.accounts import admin_api_clients  # noqa: E402, F401  (registers the ApiClient admin)

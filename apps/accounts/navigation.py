@@ -99,6 +99,30 @@ MENU: tuple[MenuEntry, ...] = (
         description="Representantes de vendas e seus canais.",
     ),
     MenuEntry(
+        "Pagamentos",
+        "finance:payment_list",
+        permission="finance.view_payment",
+        description="Pagamentos recebidos: por grupo, origem e período; busca por liquidação.",
+    ),
+    MenuEntry(
+        "Arquivos de retorno",
+        "finance:bank_file_list",
+        permission="finance.view_bankfile",
+        description="Retornos CNAB 240/400: envio, progresso e resultado linha a linha.",
+    ),
+    MenuEntry(
+        "Inadimplência",
+        "finance:delinquency_list",
+        permission="finance.view_delinquencystatus",
+        description="Cotas em atraso, exportação CSV/XLSX e propostas de exclusão.",
+    ),
+    MenuEntry(
+        "Saldos dos fundos",
+        "finance:fund_balances",
+        permission="finance.view_accountbalance",
+        description="Fundo comum, fundo de reserva e demais contas de cada grupo, com gráfico.",
+    ),
+    MenuEntry(
         "API",
         "api:docs",
         roles=frozenset({Role.ADMIN}),

@@ -84,4 +84,9 @@ class QuotaLedgerBalanceAdmin(ReadOnlyAdmin):
 
 
 # --- The other parts of the context register their own admins (one module each) -------------
-from apps.finance import delinquency_admin, payments_admin  # noqa: E402, F401
+from apps.finance import (  # noqa: E402, F401
+    bank_files_admin,
+    billing_admin,
+    delinquency_admin,
+    payments_admin,
+)

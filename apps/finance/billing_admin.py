@@ -92,7 +92,7 @@ class PriceDifferenceAdmin(ReadOnlyAdmin):
 
 
 @admin.register(BankAgreement)
-class BankAgreementAdmin(admin.ModelAdmin[BankAgreement]):
+class BankAgreementAdmin(admin.ModelAdmin):
     list_display = (
         "id",
         "group",

@@ -9,7 +9,7 @@ from __future__ import annotations
 from celery import shared_task
 from django.utils import timezone
 
-from apps.finance.services import billing, delinquency
+from apps.finance.services import bank_files, billing, delinquency
 from consorcio.jobs import register_job_kind
 from consorcio.models import JobChunk
 
@@ -38,3 +38,17 @@ def start_monthly_billing() -> dict[str, int]:
 def mark_daily_delinquency() -> dict[str, int | str]:
     """Beat, daily in the evening: overdue charges, delinquency and exclusion proposals."""
     return delinquency.mark_delinquency(as_of=timezone.localdate()).as_dict()
+
+
+def apply_bank_file_chunk(chunk: JobChunk) -> int:
+    """Job chunk handler of a bank return-file import: apply its range of records."""
+    return bank_files.apply_chunk(
+        bank_file_id=int(chunk.payload["bank_file"]),
+        first=int(chunk.payload["first"]),
+        last=int(chunk.payload["last"]),
+    )
+
+
+# Not atomic: the chunk holds the file's lock around its own transaction (committed before the
+# lock is released); a chunk run again skips the records it already recorded.
+register_job_kind(bank_files.BANK_FILE_JOB_KIND, apply_bank_file_chunk, atomic=False)

@@ -434,6 +434,10 @@ PIX_PSP_KEY_FILE = env.str("PIX_PSP_KEY_FILE", default="")
 PIX_PSP_TIMEOUT_SECONDS = env.float("PIX_PSP_TIMEOUT_SECONDS", default=5.0)
 # City of the PIX receiver (BR Code field 60) on the static codes of charges (billing runs).
 PIX_MERCHANT_CITY = env.str("PIX_MERCHANT_CITY", default="SAO PAULO")
+# PIX webhook (apps.finance.api.pix_webhook): the PSP signs timestamp + body with HMAC-SHA256
+# under this shared secret; an empty secret refuses every call. Mutual TLS is the ingress's.
+PIX_WEBHOOK_SECRET = env.str("PIX_WEBHOOK_SECRET", default="")
+PIX_WEBHOOK_TOLERANCE_SECONDS = env.int("PIX_WEBHOOK_TOLERANCE_SECONDS", default=300)
 
 # --- Audit ----------------------------------------------------------------------------
 AUDITLOG_CID_GETTER = "consorcio.observability.current_request_id"

@@ -126,6 +126,9 @@ EXPECTED: dict[str, dict[str, bool]] = {
     # Payments: finance applies and lists them; admin too; the auditor reads (needs the
     # finance.add_payment/view_payment role grants of the lead's finance grant migration).
     "api:payment-list": only("admin", "finance", "auditor"),
+    # The PSP's PIX webhook: no session or token counts, only an HMAC signature over timestamp
+    # and body (plus mutual TLS at the ingress), so every caller here is refused (401).
+    "api:pix-webhook": only(),
     "documents:list": staff(),
     "documents:upload": only("admin", "operations", "sales", "finance", "credit"),
     "documents:detail": staff(),
@@ -173,6 +176,24 @@ EXPECTED: dict[str, dict[str, bool]] = {
     "groups:sale_review": only("admin", "operations", "sales"),
     "groups:sale_reservation": only("admin", "operations", "sales"),
     "groups:sale_cancel": only("admin", "operations", "sales"),
+    "finance:bank_file_list": only("admin", "finance", "auditor"),
+    "finance:bank_file_upload": only("admin", "finance"),
+    "finance:bank_file_detail": only("admin", "finance", "auditor"),
+    "finance:statement": only("admin", "operations", "finance", "credit", "auditor"),
+    "finance:payment_list": only("admin", "finance", "auditor"),
+    # A charge's boleto PDF and its second copy: whoever reads charges (finance.view_charge).
+    "finance:charge_boleto": only("admin", "operations", "finance", "credit", "auditor"),
+    "finance:charge_second_copy": only("admin", "operations", "finance", "credit", "auditor"),
+    "finance:fund_balances": only("admin", "finance", "auditor"),
+    "api:quota-installments": only("admin", "operations", "finance", "credit", "auditor"),
+    "api:quota-charges": only("admin", "operations", "finance", "credit", "auditor"),
+    "api:quota-statement": only("admin", "operations", "finance", "credit", "auditor"),
+    "finance:delinquency_list": only("admin", "operations", "finance", "credit", "auditor"),
+    "finance:delinquency_export": only("admin", "operations", "finance", "credit", "auditor"),
+    # Deciding a proposal: finance (and admin); the matrix's proposal is not applicable, so
+    # an allowed caller gets the Portuguese refusal and a redirect to the list.
+    "finance:exclusion_confirm": only("admin", "finance"),
+    "finance:exclusion_dismiss": only("admin", "finance"),
     "groups:sale_contract": only("admin", "operations", "sales"),
     "members:list": staff(),
     "members:detail": staff(),
@@ -189,6 +210,9 @@ EXPECTED: dict[str, dict[str, bool]] = {
 
 # How to call a URL when a plain GET without arguments will not do.
 POSTED = {
+    "api:pix-webhook",
+    "finance:exclusion_confirm",
+    "finance:exclusion_dismiss",
     "jobs-cancel",
     "api:token-obtain",
     "api:token-refresh",
@@ -327,6 +351,82 @@ ARGUMENTS.update(
         "documents:download": lambda w: {"token": _download_token()},
     }
 )
+
+
+def _bank_file() -> Any:
+    """A rejected (never applied) return file of the world, created once per test."""
+    from apps.finance.services import bank_files
+
+    return bank_files.receive_bank_file(data=b"matriz\n", filename="matriz.ret").bank_file
+
+
+ARGUMENTS["finance:bank_file_detail"] = lambda w: {"pk": _bank_file().pk}
+ARGUMENTS["finance:statement"] = lambda w: {"version_pk": w.quota_version.pk}
+for _name in ("api:quota-installments", "api:quota-charges", "api:quota-statement"):
+    ARGUMENTS[_name] = lambda w: {"pk": w.quota_version.pk}
+
+
+def _exclusion_proposal(world: World) -> Any:
+    """An exclusion proposal for the world's (reserved, so not excludable) quota version."""
+    import datetime as dt
+    from decimal import Decimal
+
+    from apps.finance.models import ExclusionProposal
+
+    version = world.quota_version
+    proposal, _ = ExclusionProposal.objects.get_or_create(
+        quota_version=version,
+        defaults={
+            "group": world.group,
+            "quota": version.quota,
+            "proposed_on": dt.date(2026, 3, 11),
+            "threshold": 3,
+            "unpaid_due_dates": 3,
+            "oldest_due_date": dt.date(2026, 1, 12),
+            "overdue_amount": Decimal("3510.00"),
+        },
+    )
+    return proposal
+
+
+def _transfer_fee_charge(world: World) -> Any:
+    """A R$ 100,00 fee charge of the world's quota version, due today (no late charges)."""
+    from decimal import Decimal
+
+    from django.utils import timezone
+
+    from apps.finance.models import Charge
+    from apps.groups.models import QuotaObligation
+
+    version = world.quota_version
+    today = timezone.localdate()
+    existing = Charge.objects.filter(quota_version=version, kind="transfer_fee").first()
+    if existing is not None:
+        return existing
+    obligation = QuotaObligation.objects.create(
+        quota_version=version, kind="transfer_fee", amount=Decimal("100.00"), due_date=today
+    )
+    charge, _ = Charge.objects.get_or_create(
+        quota_version=version,
+        kind="transfer_fee",
+        defaults={
+            "obligation": obligation,
+            "group": world.group,
+            "quota": version.quota,
+            "period": today.replace(day=1),
+            "due_date": today,
+            "amount_fees": Decimal("100.00"),
+            "amount": Decimal("100.00"),
+        },
+    )
+    return charge
+
+
+ARGUMENTS["finance:charge_boleto"] = lambda w: {"pk": _transfer_fee_charge(w).pk}
+ARGUMENTS["finance:charge_second_copy"] = lambda w: {"pk": _transfer_fee_charge(w).pk}
+ARGUMENTS["finance:exclusion_confirm"] = lambda w: {"pk": _exclusion_proposal(w).pk}
+ARGUMENTS["finance:exclusion_dismiss"] = lambda w: {"pk": _exclusion_proposal(w).pk}
+
 # Run last: it ends the caller's session.
 LAST = ("accounts:logout",)
 NOT_LISTED_NAMESPACES = {"admin"}

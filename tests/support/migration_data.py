@@ -23,6 +23,7 @@ _DATA_MIGRATIONS = (
     ("apps.finance.migrations.0007_delinquency_schedule", "create_schedule"),
     ("apps.accounts.migrations.0009_delinquency_role_permissions", "grant_delinquency_permissions"),
     ("apps.accounts.migrations.0010_finance_role_permissions", "grant_finance_permissions"),
+    ("apps.accounts.migrations.0011_bank_file_role_permissions", "grant_bank_file_permissions"),
 )
 
 
@@ -52,6 +53,9 @@ def restore_migration_data() -> None:
         # the newest grant: older test helpers recreate the groups without the later grants
         and Group.objects.filter(
             name=Role.FINANCE.value, permissions__codename="add_payment"
+        ).exists()
+        and Group.objects.filter(
+            name=Role.FINANCE.value, permissions__codename="add_bankfile"
         ).exists()
         and Group.objects.filter(
             name=Role.OPERATIONS.value, permissions__codename="add_quotaversion"

@@ -24,8 +24,10 @@ __all__ = ["render_pdf"]
 _BASE_URL = "file:///"
 _STATIC_PREFIX = "file:///static/"
 
-# fontTools logs every subsetting step at INFO; keep the application log readable.
+# fontTools logs every subsetting step and WeasyPrint every rendering step at INFO; keep the
+# application log readable.
 logging.getLogger("fontTools").setLevel(logging.WARNING)
+logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
 
 
 def _static_file(url: str) -> tuple[bytes, str]:

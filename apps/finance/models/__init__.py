@@ -1,5 +1,11 @@
 """The finance context's models (one module per topic, re-exported here)."""
 
+from apps.finance.models.bank_files import (
+    BankFile,
+    BankFileLine,
+    BankFileStatus,
+    LineOutcome,
+)
 from apps.finance.models.billing import (
     AMOUNT_FIELDS,
     BankAgreement,
@@ -41,6 +47,9 @@ __all__ = [
     "AccountBalance",
     "AccountKind",
     "BankAgreement",
+    "BankFile",
+    "BankFileLine",
+    "BankFileStatus",
     "BillingRun",
     "Charge",
     "ChargeKind",
@@ -56,6 +65,7 @@ __all__ = [
     "LedgerAccount",
     "LedgerEntry",
     "LedgerTransaction",
+    "LineOutcome",
     "Payment",
     "PaymentSource",
     "PriceDifference",

@@ -402,6 +402,10 @@ class Charge(models.Model):
                 name="finance_charge_cursor",
             ),
             models.Index(fields=["quota_version", "due_date"], name="finance_charge_version"),
+            # The PIX webhook finds the charge by its txid.
+            models.Index(
+                fields=["pix_txid"], condition=~Q(pix_txid=""), name="finance_charge_pix_txid"
+            ),
             models.Index(fields=["group", "due_date"], name="finance_charge_group_due"),
             models.Index(
                 fields=["due_date"],
