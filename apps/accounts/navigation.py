@@ -105,6 +105,12 @@ MENU: tuple[MenuEntry, ...] = (
         description="Pagamentos recebidos: por grupo, origem e período; busca por liquidação.",
     ),
     MenuEntry(
+        "Faturamento",
+        "finance:billing_run_list",
+        permission="finance.view_billingrun",
+        description="Faturamento mensal por competência, com progresso e total gerado.",
+    ),
+    MenuEntry(
         "Arquivos de retorno",
         "finance:bank_file_list",
         permission="finance.view_bankfile",

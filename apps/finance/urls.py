@@ -4,6 +4,7 @@ from django.urls import path
 
 from apps.finance import (
     bank_file_pages,
+    billing_pages,
     boleto_pages,
     delinquency_pages,
     fund_pages,
@@ -42,6 +43,8 @@ urlpatterns = [
         boleto_pages.charge_second_copy,
         name="charge_second_copy",
     ),
+    path("faturamento/", billing_pages.billing_run_list, name="billing_run_list"),
+    path("faturamento/<int:pk>/", billing_pages.billing_run_detail, name="billing_run_detail"),
     path("retornos/", bank_file_pages.bank_file_list, name="bank_file_list"),
     path("retornos/enviar/", bank_file_pages.bank_file_upload, name="bank_file_upload"),
     path("retornos/<int:pk>/", bank_file_pages.bank_file_detail, name="bank_file_detail"),

@@ -176,6 +176,8 @@ EXPECTED: dict[str, dict[str, bool]] = {
     "groups:sale_review": only("admin", "operations", "sales"),
     "groups:sale_reservation": only("admin", "operations", "sales"),
     "groups:sale_cancel": only("admin", "operations", "sales"),
+    "finance:billing_run_list": only("admin", "finance", "auditor"),
+    "finance:billing_run_detail": only("admin", "finance", "auditor"),
     "finance:bank_file_list": only("admin", "finance", "auditor"),
     "finance:bank_file_upload": only("admin", "finance"),
     "finance:bank_file_detail": only("admin", "finance", "auditor"),
@@ -361,6 +363,18 @@ def _bank_file() -> Any:
 
 
 ARGUMENTS["finance:bank_file_detail"] = lambda w: {"pk": _bank_file().pk}
+
+
+def _billing_run() -> Any:
+    """A billing run of the world (its chunks would run after commit, never here)."""
+    import datetime as dt
+
+    from apps.finance.services import billing
+
+    return billing.start_billing_run(period=dt.date(2026, 12, 1))
+
+
+ARGUMENTS["finance:billing_run_detail"] = lambda w: {"pk": _billing_run().pk}
 ARGUMENTS["finance:statement"] = lambda w: {"version_pk": w.quota_version.pk}
 for _name in ("api:quota-installments", "api:quota-charges", "api:quota-statement"):
     ARGUMENTS[_name] = lambda w: {"pk": w.quota_version.pk}
