@@ -6,7 +6,7 @@
 # Build: docker build -t consorcio:$(git rev-parse --short HEAD) .
 # Runs as uid/gid 10001 on a read-only root filesystem: the only writable paths it needs are
 # /tmp (an emptyDir in Kubernetes) and /dev/shm. Static files are collected into the image at
-# build time and served by WhiteNoise; uploaded media will go to object storage.
+# build time and served by WhiteNoise; documents go to object storage (DOCUMENTS_STORAGE=s3).
 
 # --- builder: a wheel for every pinned requirement, installed into a virtualenv -----------
 FROM python:3.11-slim-bookworm AS builder
@@ -41,6 +41,16 @@ ENV PATH=/opt/venv/bin:$PATH \
 RUN groupadd --system --gid 10001 app \
     && useradd --system --uid 10001 --gid app --home-dir /tmp --no-create-home \
        --shell /usr/sbin/nologin app
+
+# WeasyPrint (contracts, boletos) renders with Pango and HarfBuzz and needs a font: Debian's
+# packages, pinned to bookworm's versions.
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends \
+       libpango-1.0-0=1.50.12+ds-1 \
+       libpangoft2-1.0-0=1.50.12+ds-1 \
+       libharfbuzz-subset0=6.0.0+dfsg-3 \
+       fonts-dejavu-core=2.37-6 \
+    && rm -rf /var/lib/apt/lists/*
 
 COPY --from=builder /opt/venv /opt/venv
 

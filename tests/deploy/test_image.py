@@ -90,7 +90,17 @@ def test_the_dockerignore_matcher_follows_docker_semantics():
     assert is_in_build_context("app/keep/secret.txt", rules)
 
 
-def test_the_runtime_stage_installs_nothing_and_runs_as_the_uid_of_the_manifests():
+# The runtime stage installs only the shared libraries and font WeasyPrint loads (PDFs):
+# no compiler, no build tools, no Python package.
+RUNTIME_LIBRARIES = {
+    "libpango-1.0-0",
+    "libpangoft2-1.0-0",
+    "libharfbuzz-subset0",
+    "fonts-dejavu-core",
+}
+
+
+def test_the_runtime_stage_installs_only_pdf_libraries_and_runs_as_the_uid_of_the_manifests():
     runtime = final_stage()
     web = one(render("production"), "Deployment", "consorcio-web")
 
@@ -98,8 +108,16 @@ def test_the_runtime_stage_installs_nothing_and_runs_as_the_uid_of_the_manifests
     assert user == f"{APP_UID}:{APP_UID}"
     assert pod_spec(web)["securityContext"]["runAsUser"] == APP_UID
     run_lines = " ".join(i.arguments for i in runtime if i.keyword == "RUN")
-    for word in ("apt-get", "gcc", "build-essential", "pip install", "pip wheel"):
+    for word in ("gcc", "build-essential", "-dev", "pip install", "pip wheel"):
         assert word not in run_lines
+    installed = {
+        word.split("=")[0]
+        for command in run_lines.split("&&")
+        if "apt-get install" in command
+        for word in command.split()
+        if "=" in word
+    }
+    assert installed == RUNTIME_LIBRARIES
     assert any(i.keyword == "COPY" and "--from=builder" in i.arguments for i in runtime)
 
 
