@@ -17,13 +17,21 @@ from apps.finance.services.cnab.writer import ReturnEntry, write_cnab240_return
 from consorcio.models import JobChunk
 from consorcio.tasks import run_job_chunk
 from tests.finance.billing_support import billing_group
+from tests.finance.payment_code_fixtures import fixture_path, require_fixtures
 from tests.finance.test_payments import make_charge
 
 pytestmark = pytest.mark.django_db
 D = Decimal
-RETORNO = Path("/work/shared/fixtures/cnab/retorno/brcobranca")
+RETORNO = fixture_path("cnab", "retorno", "brcobranca")  # ../shared beside the project
 AILOS = RETORNO / "CNAB240AILOS.RET"  # 085: three settlements of R$ 2,00 (nn 83, 116, 123)
 SANTANDER = RETORNO / "CNAB240SANTANDER.RET"  # 033: nn 1406 registered (02) then settled (06)
+
+
+@pytest.fixture(autouse=True)
+def _real_return_files() -> None:
+    """Skip where ../shared is absent (a user's clone); fail instead under CI=true."""
+    require_fixtures("cnab", "retorno", "brcobranca", AILOS.name)
+    require_fixtures("cnab", "retorno", "brcobranca", SANTANDER.name)
 
 
 def boleto(charge: Charge, bank_code: str, nosso_numero: str) -> Charge:

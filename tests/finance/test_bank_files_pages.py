@@ -15,7 +15,7 @@ from consorcio.models import JobChunk
 from consorcio.tasks import run_job_chunk
 from tests.accounts.factories import UserFactory
 from tests.finance.billing_support import billing_group
-from tests.finance.test_bank_files import AILOS, boleto
+from tests.finance.test_bank_files import AILOS, _real_return_files, boleto  # noqa: F401
 from tests.finance.test_payments import make_charge
 
 pytestmark = pytest.mark.django_db
