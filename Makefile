@@ -60,6 +60,7 @@ demo: migrate ## load the demo data (idempotent)
 	$(MANAGE) seed_demo --username "$(DEMO_USER)" --password "$(DEMO_PASSWORD)"
 	$(MANAGE) seed_demo_members
 	$(MANAGE) seed_demo_groups
+	$(MANAGE) seed_demo_finance
 
 run: demo ## start web + Celery worker + beat on the embedded default, with demo data
 	$(MANAGE) collectstatic --noinput -v 0

@@ -51,7 +51,11 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         type=int,
         default=DEFAULT_ROWS,
         metavar="N",
-        help=f"linhas inseridas pelo benchmark de inserção (padrão: {DEFAULT_ROWS:_})",
+        help=(
+            f"tamanho principal (padrão: {DEFAULT_ROWS:_}): linhas inseridas (insert), cotas "
+            "faturadas (billing), lançamentos em lote (ledger, até 100_000), linhas do arquivo "
+            "de retorno (cnab, até 999_999)"
+        ),
     )
     parser.add_argument(
         "--iterations",

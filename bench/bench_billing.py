@@ -247,7 +247,7 @@ def _charge_rows(count: int, period: dt.date, due: dt.date) -> Iterator[tuple[An
         yield (
             n + 1, "installment", 1, n + 1, n + 1, n + 1, 1, period, 1, 1, due, CREDIT,
             *fractions, *amounts, zero, zero, zero, Decimal("1170.00"), "open",
-            None, "", "", "", "", "", now,
+            None, "", "", "", "", "", "", now,
         )  # fmt: skip
 
 

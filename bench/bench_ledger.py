@@ -11,6 +11,13 @@ common fund) on one group, so every posting updates the same hot balance row:
 * **copy**: the same header and entry rows COPYed (binary) into plain copies of the ledger
   tables (same columns and indexes; no triggers, no summaries): the write limit, measured in
   the same run; the batched rate is printed as a ratio of it.
+* **commit floor**: one-row INSERT + COMMIT into a plain logged table, one at a time from this
+  process (each commit waits for its WAL flush): the most one-at-a-time transactions per
+  second this client and server can do at all, measured in the same run; the single rate is
+  printed as a ratio of it. A single posting is one round trip when called outside a
+  transaction (one statement: lock, fund check, header, entries, summaries) plus that commit.
+
+Quick mode: ``python -m bench --only ledger --rows 20000 --iterations 1000`` (seconds).
 
 The bench group ``BENCH-LEDGER`` is created once and kept; its ledger rows are removed at the
 end (behind the immutability triggers, with ``session_replication_role = replica``, which needs
@@ -145,6 +152,25 @@ def _copy(count: int) -> float:
             cursor.execute(f"DROP TABLE IF EXISTS {entry_table}")
 
 
+def _commit_floor(count: int) -> float:
+    """Seconds for ``count`` one-row INSERT + COMMIT transactions into a plain logged table."""
+    from django.db import connection, transaction
+
+    table = f"bench_ledger_floor_{os.getpid()}"
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP TABLE IF EXISTS {table}")
+        cursor.execute(f"CREATE TABLE {table} (id bigserial PRIMARY KEY, amount numeric)")
+    try:
+        started = time.perf_counter()
+        for _ in range(count):
+            with transaction.atomic(), connection.cursor() as cursor:
+                cursor.execute(f"INSERT INTO {table} (amount) VALUES (%s)", [AMOUNT])
+        return time.perf_counter() - started
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(f"DROP TABLE IF EXISTS {table}")
+
+
 def _clean(group_id: int) -> None:
     """Remove the bench group's ledger rows (superuser only: behind the triggers)."""
     from django.db import DatabaseError, connection, transaction
@@ -182,6 +208,7 @@ def run(options: BenchOptions | None = None) -> list[Measurement]:
     try:
         _single(group_id, 50, f"{run_id}-warm")  # connection, plans, accounts
         single_seconds, samples = _single(group_id, single_count, run_id)
+        floor_seconds = _commit_floor(single_count)
         batched_seconds = _batched(group_id, batched_count, run_id)
         copy_seconds = _copy(batched_count)
     finally:
@@ -200,6 +227,8 @@ def run(options: BenchOptions | None = None) -> list[Measurement]:
         Measurement("ledger_single_p95_ms", cuts["p95"] / 1000, "ms", 2),
         Measurement("ledger_single_p99_ms", cuts["p99"] / 1000, "ms", 2),
         Measurement("ledger_single_p99_limit_ms", SINGLE_P99_LIMIT_MS, "ms", 2),
+        Measurement("ledger_commit_floor_per_s", single_count / floor_seconds, "commits/s"),
+        ratio("ledger_single_vs_commit_floor", single_rate, single_count / floor_seconds),
         Measurement("ledger_batched_postings", batched_count, "postings"),
         Measurement("ledger_batched_postings_per_s", batched_rate, "postings/s"),
         Measurement("ledger_batched_limit_per_s", BATCHED_LIMIT_PER_S, "postings/s"),

@@ -21,11 +21,12 @@ from rest_framework.routers import DefaultRouter
 
 from apps.accounts.api import urls as accounts_api
 from apps.documents.api import urls as documents_api
+from apps.draws.api import urls as draws_api
 from apps.finance.api import urls as finance_api
 from apps.groups.api import urls as groups_api
 from apps.members.api import urls as members_api
 
-_CONTEXT_ROUTES = [accounts_api, members_api, groups_api, documents_api, finance_api]
+_CONTEXT_ROUTES = [accounts_api, members_api, groups_api, documents_api, finance_api, draws_api]
 
 router = DefaultRouter()
 router.include_format_suffixes = False

@@ -22,6 +22,7 @@ urlpatterns = [
     path("painel/", include("apps.reports.urls")),
     path("documentos/", include("apps.documents.urls")),
     path("financeiro/", include("apps.finance.urls")),
+    path("assembleias/", include("apps.draws.urls")),
     path("", HomeView.as_view(), name="home"),
 ]
 

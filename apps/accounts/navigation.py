@@ -75,6 +75,12 @@ MENU: tuple[MenuEntry, ...] = (
         description="Reserve uma cota para um consorciado e confirme a venda.",
     ),
     MenuEntry(
+        "Assembleias",
+        "draws:list",
+        permission="draws.view_assembly",
+        description="Calendário de assembleias: lances, sorteio, apuração, resultado e ata.",
+    ),
+    MenuEntry(
         "Documentos",
         "documents:list",
         permission="documents.view_document",
@@ -115,6 +121,12 @@ MENU: tuple[MenuEntry, ...] = (
         "finance:bank_file_list",
         permission="finance.view_bankfile",
         description="Retornos CNAB 240/400: envio, progresso e resultado linha a linha.",
+    ),
+    MenuEntry(
+        "Convênios bancários",
+        "finance:bank_agreement_list",
+        permission="finance.view_bankagreement",
+        description="Convênios de cobrança por banco e grupo, com a faixa de nosso número.",
     ),
     MenuEntry(
         "Inadimplência",

@@ -1,3 +1,5 @@
 """Assemblies, draws (sorteio), bids (lance), contemplations and the award of credit.
-No models until the assemblies issue.
+
+Public face: ``services`` (assemblies, bids, results, awards, award_count and the draw
+mathematics), ``selectors`` and ``events``.
 """

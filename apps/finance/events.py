@@ -5,6 +5,9 @@ default, missed one more due date, paid the arrears; the daily job proposed an e
 staff confirmed or dismissed it. Each names the quota (``quota_id``, the aggregate), the
 holding (``quota_version_id``), the group, the quota number and the member, so a subscriber
 needs no read to address its message.
+
+Bids (issue 12): ``BidPaid`` tells the draws context that a winning bid's charge was paid and
+applied (DOMAIN.md A8, §4.2), so it can confirm the pending award.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from typing import ClassVar
 from consorcio.outbox import DomainEvent
 
 __all__ = [
+    "BidPaid",
     "QuotaBecameDelinquent",
     "QuotaDelinquencyCleared",
     "QuotaDelinquencyIncreased",
@@ -133,3 +137,19 @@ class QuotaExclusionDismissed(DomainEvent):
     automatic: bool
     reason: str
     dismissed_by_id: int | None
+
+
+@dataclass(frozen=True)
+class BidPaid(DomainEvent):
+    """A winning bid's charge was paid and the bid applied to the quota (A8, §4.2)."""
+
+    type: ClassVar[str] = "finance.bid.paid"
+    aggregate_type: ClassVar[str] = "quota"
+
+    bid_ref: str
+    charge_id: int
+    quota_id: int
+    quota_version_id: int
+    group_id: int
+    amount: Decimal
+    paid_on: dt.date

@@ -42,10 +42,15 @@ def mark_daily_delinquency() -> dict[str, int | str]:
 
 def apply_bank_file_chunk(chunk: JobChunk) -> int:
     """Job chunk handler of a bank return-file import: apply its range of records."""
+    # start/end/line (where the records are in the file) are absent from older plans.
+    located = {
+        key: int(chunk.payload[key]) for key in ("start", "end", "line") if key in chunk.payload
+    }
     return bank_files.apply_chunk(
         bank_file_id=int(chunk.payload["bank_file"]),
         first=int(chunk.payload["first"]),
         last=int(chunk.payload["last"]),
+        **located,
     )
 
 

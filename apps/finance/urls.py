@@ -3,6 +3,7 @@
 from django.urls import path
 
 from apps.finance import (
+    bank_agreement_pages,
     bank_file_pages,
     billing_pages,
     boleto_pages,
@@ -48,4 +49,19 @@ urlpatterns = [
     path("retornos/", bank_file_pages.bank_file_list, name="bank_file_list"),
     path("retornos/enviar/", bank_file_pages.bank_file_upload, name="bank_file_upload"),
     path("retornos/<int:pk>/", bank_file_pages.bank_file_detail, name="bank_file_detail"),
+    path(
+        "convenios/",
+        bank_agreement_pages.BankAgreementListView.as_view(),
+        name="bank_agreement_list",
+    ),
+    path(
+        "convenios/novo/",
+        bank_agreement_pages.bank_agreement_create,
+        name="bank_agreement_create",
+    ),
+    path(
+        "convenios/<int:pk>/",
+        bank_agreement_pages.bank_agreement_edit,
+        name="bank_agreement_edit",
+    ),
 ]

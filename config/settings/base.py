@@ -349,6 +349,9 @@ SPECTACULAR_SETTINGS = {
         "DocumentKindEnum": "apps.documents.models.DocumentKind",
         "MemberKindEnum": "apps.members.models.Member.Kind",
         "SalesChannelKindEnum": "apps.accounts.models.SalesChannel.Kind",
+        "ChargeKindEnum": "apps.finance.models.billing.ChargeKind",
+        "BidKindEnum": "apps.draws.models.BidKind",
+        "AwardKindEnum": "apps.draws.models.AwardKind",
     },
 }
 

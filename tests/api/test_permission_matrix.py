@@ -14,6 +14,7 @@ than the index) are decided by each ModelAdmin's permissions and scoping and are
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -183,6 +184,9 @@ EXPECTED: dict[str, dict[str, bool]] = {
     "finance:bank_file_detail": only("admin", "finance", "auditor"),
     "finance:statement": only("admin", "operations", "finance", "credit", "auditor"),
     "finance:payment_list": only("admin", "finance", "auditor"),
+    "finance:bank_agreement_list": only("admin", "finance", "auditor"),
+    "finance:bank_agreement_create": only("admin", "finance"),
+    "finance:bank_agreement_edit": only("admin", "finance", "auditor"),
     # A charge's boleto PDF and its second copy: whoever reads charges (finance.view_charge).
     "finance:charge_boleto": only("admin", "operations", "finance", "credit", "auditor"),
     "finance:charge_second_copy": only("admin", "operations", "finance", "credit", "auditor"),
@@ -208,6 +212,25 @@ EXPECTED: dict[str, dict[str, bool]] = {
     "members:phone_remove": only("admin", "operations", "sales"),
     "members:consents": staff(),
     "members:consent_revoke": only("admin", "operations", "sales"),
+    # Assemblies: every role reads the calendar and the assembly page; admin and operations
+    # run them (an empty POST is refused in Portuguese and redirected: past the checks).
+    "draws:list": staff(),
+    "draws:detail": staff(),
+    "draws:generate": only("admin", "operations"),
+    "draws:transition": only("admin", "operations"),
+    "draws:extraction": only("admin", "operations"),
+    "draws:compute": only("admin", "operations"),
+    "draws:bid_entry": only("admin", "operations", "sales"),
+    # The world's assembly has no verifiable draw computed: 404 for every caller.
+    "draws:verifiable_document": only(),
+    "api:assembly-list": signed_in(),
+    "api:assembly-detail": signed_in(),
+    # Before publication: 409 results_not_published (past the access checks).
+    "api:assembly-results": signed_in(),
+    # Placing a bid: whoever may bid (an empty body without Idempotency-Key answers 400).
+    "api:bid-list": only("admin", "operations", "sales", "api_client"),
+    # A bid's receipt only for the caller who placed it: the world's bid is nobody's here.
+    "api:bid-detail": only(),
 }
 
 # How to call a URL when a plain GET without arguments will not do.
@@ -244,6 +267,11 @@ POSTED = {
     "members:address_primary",
     "members:phone_remove",
     "members:consent_revoke",
+    "draws:generate",
+    "draws:transition",
+    "draws:extraction",
+    "draws:compute",
+    "api:bid-list",
 }
 
 
@@ -376,6 +404,29 @@ def _billing_run() -> Any:
 
 ARGUMENTS["finance:billing_run_detail"] = lambda w: {"pk": _billing_run().pk}
 ARGUMENTS["finance:statement"] = lambda w: {"version_pk": w.quota_version.pk}
+
+
+def _bank_agreement() -> Any:
+    """An inactive default agreement of the world (created once per test)."""
+    from apps.finance.models import BankAgreement
+
+    agreement = BankAgreement.objects.filter(agreement_code="MATRIZ").first()
+    return agreement or BankAgreement.objects.create(
+        bank_code="237",
+        agency="1234",
+        account="1234567",
+        wallet="09",
+        agreement_code="MATRIZ",
+        beneficiary_name="Administradora Matriz",
+        beneficiary_document="11222333000181",
+        first_nosso_numero=90_000_000,
+        last_nosso_numero=90_000_999,
+        next_nosso_numero=90_000_000,
+        is_active=False,
+    )
+
+
+ARGUMENTS["finance:bank_agreement_edit"] = lambda w: {"pk": _bank_agreement().pk}
 for _name in ("api:quota-installments", "api:quota-charges", "api:quota-statement"):
     ARGUMENTS[_name] = lambda w: {"pk": w.quota_version.pk}
 
@@ -440,6 +491,37 @@ ARGUMENTS["finance:charge_boleto"] = lambda w: {"pk": _transfer_fee_charge(w).pk
 ARGUMENTS["finance:charge_second_copy"] = lambda w: {"pk": _transfer_fee_charge(w).pk}
 ARGUMENTS["finance:exclusion_confirm"] = lambda w: {"pk": _exclusion_proposal(w).pk}
 ARGUMENTS["finance:exclusion_dismiss"] = lambda w: {"pk": _exclusion_proposal(w).pk}
+
+
+def _assembly(world: World) -> Any:
+    """The world group's first assembly, generated from its calendar (scheduled)."""
+    from apps.draws import selectors as draw_selectors
+    from apps.draws.services import assemblies
+
+    existing = draw_selectors.assemblies(group=world.group).first()
+    if existing is not None:
+        return existing
+    start = world.group.first_assembly_date or dt.date(2026, 12, 1)
+    return assemblies.generate_assemblies(group=world.group, start=start, count=1)[0]
+
+
+def _bid_of_nobody(world: Any) -> dict[str, Any]:
+    """A bid id no caller placed (missing: the receipt answers 404 all the same)."""
+    return {"pk": 2_000_000_000}
+
+
+for _name in (
+    "draws:detail",
+    "draws:transition",
+    "draws:extraction",
+    "draws:compute",
+    "draws:bid_entry",
+    "draws:verifiable_document",
+    "api:assembly-detail",
+    "api:assembly-results",
+):
+    ARGUMENTS[_name] = lambda w: {"pk": _assembly(w).pk}
+ARGUMENTS["api:bid-detail"] = _bid_of_nobody
 
 # Run last: it ends the caller's session.
 LAST = ("accounts:logout",)

@@ -32,6 +32,11 @@ SECRET_KEYS = {
     "REDIS_URL",
     "CELERY_BROKER_URL",
     "METRICS_TOKEN",
+    "PIX_WEBHOOK_SECRET",
+    "PIX_PSP_CLIENT_ID",
+    "PIX_PSP_CLIENT_SECRET",
+    "DOCUMENTS_S3_ACCESS_KEY_ID",
+    "DOCUMENTS_S3_SECRET_ACCESS_KEY",
 }
 # A run of 20+ characters a generator of keys or passwords would produce.
 _TOKEN_LIKE = re.compile(r"[A-Za-z0-9+/=_\-]{20,}")
@@ -110,6 +115,11 @@ def _production_environment(overlay: str) -> dict[str, str]:
         "DATABASE_URL": "postgres://consorcio:pw@127.0.0.1:5432/consorcio",
         "REDIS_URL": "redis://:pw@127.0.0.1:6379/0",
         "CELERY_BROKER_URL": "amqp://consorcio:pw@127.0.0.1:5672/consorcio",
+        "PIX_WEBHOOK_SECRET": secrets.token_urlsafe(32),
+        "PIX_PSP_CLIENT_ID": "consorcio-client",
+        "PIX_PSP_CLIENT_SECRET": secrets.token_urlsafe(32),
+        "DOCUMENTS_S3_ACCESS_KEY_ID": "AKIAEXAMPLEEXAMPLE00",
+        "DOCUMENTS_S3_SECRET_ACCESS_KEY": secrets.token_urlsafe(30),
     }
     assert set(filled) == set(secret_template()["stringData"])
     base = {

@@ -37,6 +37,7 @@ EXPECTED_OBJECTS = {
     ("Job", "consorcio-migrate"),
     ("Service", "consorcio-web"),
     ("Ingress", "consorcio-web"),
+    ("Ingress", "consorcio-pix-webhook"),
     ("HorizontalPodAutoscaler", "consorcio-web"),
     ("HorizontalPodAutoscaler", "consorcio-worker"),
     ("PodDisruptionBudget", "consorcio-web"),
@@ -44,6 +45,7 @@ EXPECTED_OBJECTS = {
     ("NetworkPolicy", "consorcio-default-deny"),
     ("NetworkPolicy", "consorcio-web-ingress"),
     ("NetworkPolicy", "consorcio-egress"),
+    ("NetworkPolicy", "consorcio-egress-https"),
 }
 
 
@@ -188,8 +190,11 @@ def test_every_container_writes_only_to_an_empty_dir_at_tmp(overlay):
             tmp = volumes.get(mounts.get("/tmp", ""), {})
             if "emptyDir" not in tmp:
                 problems.append(f"{workload['metadata']['name']}/{container['name']}")
-            if any("emptyDir" not in volumes[name] for name in mounts.values()):
-                problems.append(f"{workload['metadata']['name']}/{container['name']}: mounts")
+            # Anything else mounted is a Secret, read-only (the PSP's client certificate).
+            for mount in container["volumeMounts"]:
+                volume = volumes[mount["name"]]
+                if "emptyDir" not in volume and not ("secret" in volume and mount.get("readOnly")):
+                    problems.append(f"{workload['metadata']['name']}/{container['name']}: mounts")
 
     assert problems == []
 
@@ -280,7 +285,9 @@ def test_staging_and_production_answer_on_different_hosts(overlay):
     assert hosts[overlay] in config_map(render(overlay))["data"]["DJANGO_ALLOWED_HOSTS"]
 
 
-ALLOWED_EGRESS_PORTS = {53, 5432, 6379, 6380, 5671, 5672}
+# DNS, PostgreSQL, Redis, RabbitMQ, and HTTPS (documents bucket, PIX PSP) for web and worker.
+ALLOWED_EGRESS_PORTS = {53, 5432, 6379, 6380, 5671, 5672, 443}
+HTTPS_COMPONENTS = {"web", "worker"}
 
 
 def test_network_policies_deny_by_default_and_admit_web_traffic_only_from_the_ingress(overlay):
@@ -314,7 +321,17 @@ def test_egress_is_limited_to_dns_and_the_data_services(overlay):
         for port in rule["ports"]
     }
     assert ports <= ALLOWED_EGRESS_PORTS
-    assert {53, 5432, 6379, 5672} <= ports
+    assert {53, 5432, 6379, 5672, 443} <= ports
+    https = policies["consorcio-egress-https"]["spec"]
+    (expression,) = https["podSelector"]["matchExpressions"]
+    assert (expression["key"], expression["operator"]) == ("app.kubernetes.io/component", "In")
+    assert set(expression["values"]) == HTTPS_COMPONENTS
+    assert [port["port"] for rule in https["egress"] for port in rule["ports"]] == [443]
+    for name, policy in policies.items():
+        if name != "consorcio-egress-https":
+            assert 443 not in {
+                port["port"] for rule in policy["spec"].get("egress", []) for port in rule["ports"]
+            }
 
 
 def test_every_container_image_is_set_by_the_overlay_with_a_pinned_tag(overlay):

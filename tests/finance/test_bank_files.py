@@ -10,7 +10,14 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from apps.finance import tasks as finance_tasks  # noqa: F401 - registers the import job kind
-from apps.finance.models import BankAgreement, BankFile, BankFileLine, Charge, Payment
+from apps.finance.models import (
+    BankAgreement,
+    BankFile,
+    BankFileLine,
+    Charge,
+    LedgerTransaction,
+    Payment,
+)
 from apps.finance.selectors.ledger_integrity import find_ledger_violations
 from apps.finance.services import bank_files
 from apps.finance.services.cnab.writer import ReturnEntry, write_cnab240_return
@@ -279,3 +286,97 @@ def test_a_settlement_the_payments_service_refuses_is_reported_and_the_rest_appl
     refused = BankFileLine.objects.get(bank_file=bank_file, line_number=3)
     assert "cancelada" in refused.message
     assert list(Payment.objects.values_list("charge_id", flat=True)) == [ailos_charges[1].pk]
+
+
+def test_a_bank_fee_debit_is_posted_once_to_the_ledger_matched_to_its_charge(
+    finance_user, django_capture_on_commit_callbacks, tmp_path
+):
+    charge = boleto(make_charge(billing_group(finance_user), 1), "341", "777")
+    fee = ReturnEntry(
+        nosso_numero="777",
+        title_value=charge.amount,
+        occurrence_code="28",  # débito de tarifas/custas
+        occurrence_date=dt.date(2026, 3, 10),
+        credit_date=dt.date(2026, 3, 11),
+        bank_fee=D("3.45"),
+        net_credited=D("0.00"),
+    )
+    unknown = ReturnEntry(
+        nosso_numero="778",
+        title_value=D("10.00"),
+        occurrence_code="28",
+        bank_fee=D("1.00"),
+        net_credited=D("0.00"),
+    )
+    path = tmp_path / "tarifas.ret"
+    path.write_bytes(_written("341", fee, unknown))
+
+    bank_file = _import(path, django_capture_on_commit_callbacks, chunk_size=1).bank_file
+
+    assert [o for _, _, o in _outcomes(bank_file)] == ["fee", "unmatched"]
+    line = BankFileLine.objects.get(bank_file=bank_file, outcome="fee")
+    assert "R$ 3,45" in line.message
+    assert line.charge_id == charge.pk
+    posted = LedgerTransaction.objects.get(kind="bank_fee")
+    assert (posted.group_id, posted.effective_date) == (charge.group_id, dt.date(2026, 3, 11))
+    assert sorted(posted.entries.values_list("account__kind", "amount")) == [
+        ("bank", D("-3.45")),
+        ("bank_fees", D("3.45")),
+    ]
+    assert Payment.objects.count() == 0
+    assert (bank_file.status, bank_file.other_count, bank_file.unmatched_count) == (
+        "applied",
+        1,
+        1,
+    )
+
+    # A chunk applied again without its recorded lines (say, restored from before): the
+    # ledger reference of the line finds the first posting, nothing is debited twice.
+    BankFileLine.objects.filter(bank_file=bank_file).delete()
+    BankFile.objects.filter(pk=bank_file.pk).update(status="applying")
+    chunk = JobChunk.objects.get(job=bank_file.job, index=0)
+    bank_files.apply_chunk(
+        bank_file_id=bank_file.pk,
+        **{k: int(v) for k, v in chunk.payload.items() if k != "bank_file"},
+    )
+    assert [o for _, _, o in _outcomes(bank_file)] == ["duplicate"]
+    assert LedgerTransaction.objects.filter(kind="bank_fee").count() == 1
+    assert find_ledger_violations() == []
+
+
+def test_a_file_cut_into_one_record_chunks_applies_each_record_once_in_file_order(
+    finance_user, django_capture_on_commit_callbacks, tmp_path
+):
+    group = billing_group(finance_user)
+    charges = [boleto(make_charge(group, n), "341", str(900 + n)) for n in (1, 2, 3)]
+    entries = [
+        ReturnEntry(
+            nosso_numero=str(900 + n),
+            title_value=charge.amount,
+            occurrence_code="06",
+            due_date=charge.due_date,
+            occurrence_date=dt.date(2026, 3, 10),
+            credit_date=dt.date(2026, 3, 11),
+            amount_paid=charge.amount,
+        )
+        for n, charge in zip((1, 2, 3), charges, strict=True)
+    ]
+    path = tmp_path / "tres.ret"
+    path.write_bytes(_written("341", *entries, ReturnEntry(nosso_numero="999", title_value=D(1))))
+
+    bank_file = _import(path, django_capture_on_commit_callbacks, chunk_size=1).bank_file
+
+    assert JobChunk.objects.filter(job=bank_file.job).count() == 4
+    assert _outcomes(bank_file) == [
+        (3, "901", "applied"),
+        (5, "902", "applied"),
+        (7, "903", "applied"),
+        (9, "999", "unmatched"),
+    ]
+    assert (bank_file.status, bank_file.applied_count, bank_file.unmatched_count) == (
+        "applied",
+        3,
+        1,
+    )
+    assert sorted(Payment.objects.values_list("charge_id", flat=True)) == [c.pk for c in charges]
+    assert find_ledger_violations() == []

@@ -24,6 +24,8 @@ _DATA_MIGRATIONS = (
     ("apps.accounts.migrations.0009_delinquency_role_permissions", "grant_delinquency_permissions"),
     ("apps.accounts.migrations.0010_finance_role_permissions", "grant_finance_permissions"),
     ("apps.accounts.migrations.0011_bank_file_role_permissions", "grant_bank_file_permissions"),
+    ("apps.accounts.migrations.0012_role_permissions_draws", "grant_draws_permissions"),
+    ("apps.draws.migrations.0002_bidding_schedule", "create_schedule"),
 )
 
 
@@ -47,6 +49,7 @@ def restore_migration_data() -> None:
         and PeriodicTask.objects.filter(name="documents.sweep_orphan_files").exists()
         and PeriodicTask.objects.filter(name="finance.monthly_billing").exists()
         and PeriodicTask.objects.filter(name="finance.daily_delinquency").exists()
+        and PeriodicTask.objects.filter(name="draws.open_and_close_bidding").exists()
         and Group.objects.filter(
             name=Role.FINANCE.value, permissions__codename="change_exclusionproposal"
         ).exists()
@@ -63,6 +66,7 @@ def restore_migration_data() -> None:
         and Group.objects.filter(
             name=Role.OPERATIONS.value, permissions__codename="add_documentversion"
         ).exists()
+        and Group.objects.filter(name=Role.SALES.value, permissions__codename="add_bid").exists()
     ):
         return
     for module, function in _DATA_MIGRATIONS:

@@ -1,43 +1,25 @@
 """Beat schedule: delete expired refresh tokens every night (editable in the admin)."""
 
 from django.db import migrations
-from django.utils import timezone
+
+from consorcio.migrations._beat_schedules import install_crontab_task, remove_task
 
 NAME = "accounts.flush_expired_tokens"
 
 
 def create_schedule(apps, schema_editor):
-    CrontabSchedule = apps.get_model("django_celery_beat", "CrontabSchedule")
-    PeriodicTask = apps.get_model("django_celery_beat", "PeriodicTask")
-    PeriodicTasks = apps.get_model("django_celery_beat", "PeriodicTasks")
-    crontab, _ = CrontabSchedule.objects.get_or_create(
+    install_crontab_task(
+        apps,
+        name=NAME,
+        task="apps.accounts.tasks.flush_expired_tokens",
+        description="Apaga tokens de atualização vencidos e famílias revogadas antigas.",
         minute="30",
         hour="3",
-        day_of_week="*",
-        day_of_month="*",
-        month_of_year="*",
-        timezone="America/Sao_Paulo",
     )
-    PeriodicTask.objects.update_or_create(
-        name=NAME,
-        defaults={
-            "task": "apps.accounts.tasks.flush_expired_tokens",
-            "crontab": crontab,
-            "interval": None,
-            "solar": None,
-            "clocked": None,
-            "enabled": True,
-            "one_off": False,
-            "description": "Apaga tokens de atualização vencidos e famílias revogadas antigas.",
-            "args": "[]",
-            "kwargs": "{}",
-        },
-    )
-    PeriodicTasks.objects.update_or_create(ident=1, defaults={"last_update": timezone.now()})
 
 
 def remove_schedule(apps, schema_editor):
-    apps.get_model("django_celery_beat", "PeriodicTask").objects.filter(name=NAME).delete()
+    remove_task(apps, NAME)
 
 
 class Migration(migrations.Migration):

@@ -1,36 +1,25 @@
 """Beat schedule: remove stored files no version points to, every hour (editable in the admin)."""
 
 from django.db import migrations
-from django.utils import timezone
+
+from consorcio.migrations._beat_schedules import install_interval_task, remove_task
 
 NAME = "documents.sweep_orphan_files"
 
 
 def create_schedule(apps, schema_editor):
-    IntervalSchedule = apps.get_model("django_celery_beat", "IntervalSchedule")
-    PeriodicTask = apps.get_model("django_celery_beat", "PeriodicTask")
-    PeriodicTasks = apps.get_model("django_celery_beat", "PeriodicTasks")
-    interval, _ = IntervalSchedule.objects.get_or_create(every=1, period="hours")
-    PeriodicTask.objects.update_or_create(
+    install_interval_task(
+        apps,
         name=NAME,
-        defaults={
-            "task": "apps.documents.tasks.sweep_orphan_files",
-            "interval": interval,
-            "crontab": None,
-            "solar": None,
-            "clocked": None,
-            "enabled": True,
-            "one_off": False,
-            "description": "Remove arquivos de documentos que nenhuma versão referencia.",
-            "args": "[]",
-            "kwargs": "{}",
-        },
+        task="apps.documents.tasks.sweep_orphan_files",
+        description="Remove arquivos de documentos que nenhuma versão referencia.",
+        every=1,
+        period="hours",
     )
-    PeriodicTasks.objects.update_or_create(ident=1, defaults={"last_update": timezone.now()})
 
 
 def remove_schedule(apps, schema_editor):
-    apps.get_model("django_celery_beat", "PeriodicTask").objects.filter(name=NAME).delete()
+    remove_task(apps, NAME)
 
 
 class Migration(migrations.Migration):

@@ -1,43 +1,26 @@
 """Beat schedule: the monthly billing run, on day 1 at 02:00 (editable in the admin)."""
 
 from django.db import migrations
-from django.utils import timezone
+
+from consorcio.migrations._beat_schedules import install_crontab_task, remove_task
 
 NAME = "finance.monthly_billing"
 
 
 def create_schedule(apps, schema_editor):
-    CrontabSchedule = apps.get_model("django_celery_beat", "CrontabSchedule")
-    PeriodicTask = apps.get_model("django_celery_beat", "PeriodicTask")
-    PeriodicTasks = apps.get_model("django_celery_beat", "PeriodicTasks")
-    crontab, _ = CrontabSchedule.objects.get_or_create(
+    install_crontab_task(
+        apps,
+        name=NAME,
+        task="apps.finance.tasks.start_monthly_billing",
+        description="Fatura o mês corrente de todos os grupos (cria as cobranças das parcelas).",
         minute="0",
         hour="2",
-        day_of_week="*",
         day_of_month="1",
-        month_of_year="*",
-        timezone="America/Sao_Paulo",
     )
-    PeriodicTask.objects.update_or_create(
-        name=NAME,
-        defaults={
-            "task": "apps.finance.tasks.start_monthly_billing",
-            "crontab": crontab,
-            "interval": None,
-            "solar": None,
-            "clocked": None,
-            "enabled": True,
-            "one_off": False,
-            "description": "Fatura o mês corrente de todos os grupos (cria as cobranças das parcelas).",
-            "args": "[]",
-            "kwargs": "{}",
-        },
-    )
-    PeriodicTasks.objects.update_or_create(ident=1, defaults={"last_update": timezone.now()})
 
 
 def remove_schedule(apps, schema_editor):
-    apps.get_model("django_celery_beat", "PeriodicTask").objects.filter(name=NAME).delete()
+    remove_task(apps, NAME)
 
 
 class Migration(migrations.Migration):

@@ -5,46 +5,28 @@ date (reported the next morning) is not marked delinquent by a run that ran befo
 """
 
 from django.db import migrations
-from django.utils import timezone
+
+from consorcio.migrations._beat_schedules import install_crontab_task, remove_task
 
 NAME = "finance.daily_delinquency"
 
 
 def create_schedule(apps, schema_editor):
-    CrontabSchedule = apps.get_model("django_celery_beat", "CrontabSchedule")
-    PeriodicTask = apps.get_model("django_celery_beat", "PeriodicTask")
-    PeriodicTasks = apps.get_model("django_celery_beat", "PeriodicTasks")
-    crontab, _ = CrontabSchedule.objects.get_or_create(
+    install_crontab_task(
+        apps,
+        name=NAME,
+        task="apps.finance.tasks.mark_daily_delinquency",
+        description=(
+            "Marca as cobranças vencidas, atualiza a inadimplência das cotas e propõe a "
+            "exclusão das que atingiram o limite do grupo."
+        ),
         minute="0",
         hour="21",
-        day_of_week="*",
-        day_of_month="*",
-        month_of_year="*",
-        timezone="America/Sao_Paulo",
     )
-    PeriodicTask.objects.update_or_create(
-        name=NAME,
-        defaults={
-            "task": "apps.finance.tasks.mark_daily_delinquency",
-            "crontab": crontab,
-            "interval": None,
-            "solar": None,
-            "clocked": None,
-            "enabled": True,
-            "one_off": False,
-            "description": (
-                "Marca as cobranças vencidas, atualiza a inadimplência das cotas e propõe a "
-                "exclusão das que atingiram o limite do grupo."
-            ),
-            "args": "[]",
-            "kwargs": "{}",
-        },
-    )
-    PeriodicTasks.objects.update_or_create(ident=1, defaults={"last_update": timezone.now()})
 
 
 def remove_schedule(apps, schema_editor):
-    apps.get_model("django_celery_beat", "PeriodicTask").objects.filter(name=NAME).delete()
+    remove_task(apps, NAME)
 
 
 class Migration(migrations.Migration):

@@ -26,6 +26,7 @@ class LineOutcome(models.TextChoices):
     REGISTERED = "registered", "Entrada confirmada"
     WRITTEN_OFF = "written_off", "Baixa"
     REVERSED = "reversed", "Estornado"
+    FEE = "fee", "Tarifa debitada"
     IGNORED = "ignored", "Ignorado"
     REJECTED = "rejected", "Rejeitado"
 

@@ -8,7 +8,9 @@
 - ``Charge``: one bill. An installment charge covers the schedule's installments
   ``first_installment..last_installment`` (at most one per quota and period) with its Reais
   per component as columns (the breakdown), which the database checks sum to ``amount``.
-  Fee charges (up-front, transfer) come from the groups context's obligations, one each.
+  Fee charges (up-front, transfer) come from the groups context's obligations, one each; a
+  bid charge (the cash part of a winning bid, ``services.awards``) carries the bid's
+  ``reference`` and its fractions per component.
 - ``PriceDifference``: a *diferença de prestação* (A1) waiting for, or carried by, a charge.
 - ``BankAgreement``: a convênio with its nosso número range; ``BillingRun``: a period's run and
   the kernel job that tracks its progress.
@@ -269,6 +271,7 @@ class ChargeKind(models.TextChoices):
     INSTALLMENT = "installment", "Parcela"
     UPFRONT_FEE = "upfront_fee", "Taxa de adesão"
     TRANSFER_FEE = "transfer_fee", "Taxa de transferência"
+    BID = "bid", "Lance"
 
 
 class ChargeStatus(models.TextChoices):
@@ -357,6 +360,8 @@ class Charge(models.Model):
     digitable_line = models.CharField("linha digitável", max_length=47, blank=True)
     pix_txid = models.CharField("txid PIX", max_length=35, blank=True)
     pix_payload = models.TextField("PIX copia e cola", blank=True)
+    # A bid charge's reference chosen by the draws context (``bid:<pk>``): one charge per bid.
+    reference = models.CharField("referência", max_length=150, blank=True, default="")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -386,8 +391,17 @@ class Charge(models.Model):
                 condition=Q(kind="installment", schedule__isnull=False)
                 & Q(first_installment__isnull=False, credit_value__isnull=False)
                 & Q(last_installment__gte=F("first_installment"))
-                | ~Q(kind="installment") & Q(obligation__isnull=False),
+                | Q(kind="bid", schedule__isnull=False, credit_value__isnull=False)
+                & Q(obligation__isnull=True)
+                & ~Q(reference="")
+                | ~Q(kind__in=["installment", "bid"]) & Q(obligation__isnull=False),
                 name="finance_charge_kind_fields",
+            ),
+            # A bid is charged once (``services.awards.issue_bid_charge``).
+            models.UniqueConstraint(
+                fields=["reference"],
+                condition=~Q(reference=""),
+                name="finance_charge_reference_unique",
             ),
             models.CheckConstraint(
                 condition=Q(status__in=ChargeStatus.values), name="finance_charge_status"

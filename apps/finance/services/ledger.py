@@ -25,7 +25,8 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from django.db import connection, transaction
+import psycopg
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from apps.finance.models import (
@@ -297,7 +298,123 @@ _WRITE_ONE = """
     SELECT id FROM header"""
 
 
+# Everything a new posting does, in one round trip: lock the group's balance rows of the
+# posting's accounts (primary-key order, as ``lock_balances``), check the funds stay
+# non-negative with the locked balances, insert header and entries, update the balances and the
+# per-quota summaries. The header is written only when every account exists and the funds
+# suffice; otherwise nothing is (``NULL`` id) and the caller takes the general path, which
+# creates accounts, finds replays and words the refusal (the rows stay locked meanwhile).
+# The UPDATE adds to the latest (locked) row version; per-kind deltas are normal-side.
+_POST_ONE = """
+    WITH locked AS MATERIALIZED (
+        SELECT b.account_id, a.kind, b.balance
+          FROM finance_accountbalance b
+          JOIN finance_ledgeraccount a ON a.id = b.account_id
+         WHERE a.group_id = %(group)s AND a.kind = ANY(%(kinds)s::text[])
+         ORDER BY b.account_id
+           FOR UPDATE OF b
+    ), delta AS (
+        SELECT l.account_id, d.delta, l.kind, l.balance
+          FROM unnest(%(kinds)s::text[], %(deltas)s::numeric[]) AS d(kind, delta)
+          JOIN locked l ON l.kind = d.kind
+    ), header AS (
+        INSERT INTO finance_ledgertransaction (group_id, kind, memo, effective_date,
+            idempotency_key, actor_id, reversal_of_id, posted_at)
+        SELECT %(group)s, %(kind)s, %(memo)s, %(date)s, %(key)s, %(actor)s, %(reversal)s,
+               %(now)s
+         WHERE (SELECT count(*) FROM locked) = cardinality(%(kinds)s::text[])
+           AND NOT EXISTS (
+               SELECT 1 FROM delta
+                WHERE delta.kind = ANY(%(non_negative)s::text[])
+                  AND delta.balance + delta.delta < 0)
+        ON CONFLICT ON CONSTRAINT finance_transaction_idempotency DO NOTHING
+        RETURNING id
+    ), entries AS (
+        INSERT INTO finance_ledgerentry (transaction_id, account_id, amount, quota_version_id,
+            fraction)
+        SELECT header.id, l.account_id, line.amount, line.quota_version_id, line.fraction
+          FROM header,
+               unnest(%(line_kinds)s::text[], %(amounts)s::numeric[], %(versions)s::bigint[],
+                      %(fractions)s::numeric[]) WITH ORDINALITY
+                   AS line(kind, amount, quota_version_id, fraction, n)
+          JOIN locked l ON l.kind = line.kind
+         ORDER BY line.n
+    ), balances AS (
+        UPDATE finance_accountbalance b SET balance = b.balance + delta.delta
+          FROM delta
+         WHERE b.account_id = delta.account_id AND delta.delta <> 0
+           AND EXISTS (SELECT 1 FROM header)
+    ), quotas AS (
+        INSERT INTO finance_quotaledgerbalance (account_id, quota_version_id, amount, fraction)
+        SELECT l.account_id, q.quota_version_id, q.amount, q.fraction
+          FROM unnest(%(quota_kinds)s::text[], %(quota_versions)s::bigint[],
+                      %(quota_amounts)s::numeric[], %(quota_fractions)s::numeric[])
+                   AS q(kind, quota_version_id, amount, fraction)
+          JOIN locked l ON l.kind = q.kind
+         WHERE EXISTS (SELECT 1 FROM header)
+         ORDER BY 1, 2
+        ON CONFLICT ON CONSTRAINT finance_quota_balance_unique DO UPDATE
+           SET amount = finance_quotaledgerbalance.amount + EXCLUDED.amount,
+               fraction = finance_quotaledgerbalance.fraction + EXCLUDED.fraction
+    )
+    SELECT (SELECT id FROM header)"""
+
+
+def _post_at_once(posting: Posting, reversal_of_id: int | None) -> PostingResult | None:
+    """The posting written in one statement (``_POST_ONE``), or None: take the general path."""
+    by_kind: dict[str, Decimal] = defaultdict(Decimal)
+    by_quota: dict[tuple[str, int], tuple[Decimal, Decimal]] = {}
+    for line in posting.lines:
+        sign = ACCOUNT_NORMAL_SIGN[line.account]
+        by_kind[line.account] += sign * line.amount
+        if line.quota_version_id is not None:
+            key = (line.account, line.quota_version_id)
+            amount, fraction = by_quota.get(key, (Decimal(0), Decimal(0)))
+            by_quota[key] = (amount + sign * line.amount, fraction + sign * (line.fraction or 0))
+    kinds = sorted(by_kind)
+    quota_keys = sorted(by_quota)
+    lines = posting.lines
+    connection.ensure_connection()
+    # A server-side-binding cursor on the same connection (and transaction): psycopg prepares
+    # the statement once per connection, so parsing and planning are not paid per posting
+    # (behind a transaction-mode pooler, set ``prepare_threshold`` to None in the options).
+    # Errors come out as Django's, as from any other query.
+    with connection.wrap_database_errors, psycopg.Cursor(connection.connection) as cursor:
+        cursor.execute(
+            _POST_ONE,
+            {
+                "group": posting.group_id,
+                "kinds": kinds,
+                "deltas": [by_kind[kind] for kind in kinds],
+                "non_negative": list(NON_NEGATIVE_KINDS),
+                "kind": posting.kind,
+                "memo": posting.memo,
+                "date": posting.effective_date,
+                "key": posting.idempotency_key,
+                "actor": posting.actor_id,
+                "reversal": reversal_of_id,
+                "now": timezone.now(),
+                "line_kinds": [line.account for line in lines],
+                "amounts": [line.amount for line in lines],
+                "versions": [line.quota_version_id for line in lines],
+                "fractions": [line.fraction for line in lines],
+                "quota_kinds": [kind for kind, _ in quota_keys],
+                "quota_versions": [version for _, version in quota_keys],
+                "quota_amounts": [by_quota[key][0] for key in quota_keys],
+                "quota_fractions": [by_quota[key][1] for key in quota_keys],
+            },
+            prepare=True,
+        )
+        row = cursor.fetchone()
+    if row is None or row[0] is None:
+        return None
+    return PostingResult(int(row[0]), created=True)
+
+
 def _post(posting: Posting, reversal_of_id: int | None = None) -> PostingResult:
+    written = _post_at_once(posting, reversal_of_id)
+    if written is not None:
+        return written
     locked = lock_balances((posting.group_id, line.account) for line in posting.lines)
     deltas, quota_deltas = _summary_deltas([posting], locked)
     refusal = _check_funds(locked, deltas)
@@ -368,6 +485,12 @@ def post_transaction(
     if kind == TransactionKind.REVERSAL:
         raise InvalidLedgerLine("Estornos são feitos por reverse_transaction.")
     validate_posting(posting)
+    if connection.get_autocommit() and not connection.in_atomic_block:
+        # Called outside any transaction: the one-statement posting is a transaction of its
+        # own (header, entries and summaries, balance check at its commit), one round trip.
+        written = _post_at_once(posting, None)
+        if written is not None:
+            return written
     with transaction.atomic():
         return _post(posting)
 
@@ -378,9 +501,7 @@ def post_transaction(
 _HEADER_COLUMNS = (
     "id, group_id, kind, memo, effective_date, idempotency_key, actor_id, reversal_of_id, posted_at"
 )
-_HEADER_TYPES = ["int8", "int8", "text", "text", "date", "text", "int8", "int8", "timestamptz"]
 _ENTRY_COLUMNS = "transaction_id, account_id, amount, quota_version_id, fraction"
-_ENTRY_TYPES = ["int8", "int8", "numeric", "int8", "numeric"]
 
 
 def _validate_batch(postings: Sequence[Posting]) -> None:
@@ -413,6 +534,9 @@ def post_transactions(postings: Sequence[Posting]) -> list[PostingResult]:
         return []
     with transaction.atomic():
         locked = lock_balances((p.group_id, line.account) for p in postings for line in p.lines)
+        written = _post_all_new(postings, locked)
+        if written is not None:
+            return [PostingResult(txn_id, created=True) for txn_id in written]
         existing = _existing_transactions(postings)
         _check_replays(
             {
@@ -438,11 +562,62 @@ def post_transactions(postings: Sequence[Posting]) -> list[PostingResult]:
     ]
 
 
+_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+_NULL = "\\N"
+_COPY_BLOCK = 1 << 20
+
+
+def _nullable(value: object) -> str:
+    return _NULL if value is None else str(value)
+
+
+def _copy_text(raw: Any, table: str, columns: str, rows: list[str]) -> None:
+    """COPY ``rows`` (text format lines, escaped) into ``table``, in blocks of about 1 MiB."""
+    with raw.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+        block: list[str] = []
+        size = 0
+        for row in rows:
+            block.append(row)
+            size += len(row)
+            if size >= _COPY_BLOCK:
+                copy.write("".join(block))
+                block, size = [], 0
+        if block:
+            copy.write("".join(block))
+
+
+def _post_all_new(postings: Sequence[Posting], locked: Locked) -> list[int] | None:
+    """The batch written as if every reference were new (the usual case), or None when some
+    reference is already posted or a fund would go negative (nothing written: the caller
+    sorts replays and refusals out). The unique reference index finds repeats during the COPY,
+    so the usual batch pays no lookup of its references; the savepoint undoes a refused one.
+    """
+    deltas, quota_deltas = _summary_deltas(postings, locked)
+    if _check_funds(locked, deltas) is not None:
+        return None
+    try:
+        with transaction.atomic():
+            ids = _copy_rows(postings, locked)
+    except psycopg.errors.UniqueViolation:  # raised by the raw COPY, unwrapped
+        return None
+    except IntegrityError as error:
+        if isinstance(error.__cause__, psycopg.errors.UniqueViolation):
+            return None
+        raise
+    _update_balances(deltas)
+    _apply_quota_deltas(quota_deltas)
+    return ids
+
+
 def _copy_rows(postings: Sequence[Posting], locked: Locked) -> list[int]:
-    """COPY the headers (with pre-allocated ids) and entries of the postings; their ids."""
+    """COPY the headers (with pre-allocated ids) and entries of the postings; their ids.
+
+    Text format, each row formatted once in Python (the per-value binary adaptation cost more
+    than the database's parsing); text columns escaped for COPY.
+    """
     if not postings:
         return []
-    now = timezone.now()
+    now = timezone.now().isoformat()
     account = {pair: account_id for pair, (account_id, _) in locked.items()}
     with connection.cursor() as cursor:
         cursor.execute(
@@ -452,39 +627,20 @@ def _copy_rows(postings: Sequence[Posting], locked: Locked) -> list[int]:
         )
         ids = [int(row[0]) for row in cursor.fetchall()]
         raw = cursor.cursor  # the psycopg 3 cursor under Django's wrappers
-        header_sql = (
-            f"COPY finance_ledgertransaction ({_HEADER_COLUMNS}) FROM STDIN (FORMAT BINARY)"
-        )
-        with raw.copy(header_sql) as copy:
-            copy.set_types(_HEADER_TYPES)
-            for txn_id, p in zip(ids, postings, strict=True):
-                copy.write_row(
-                    (
-                        txn_id,
-                        p.group_id,
-                        p.kind,
-                        p.memo,
-                        p.effective_date,
-                        p.idempotency_key,
-                        p.actor_id,
-                        None,
-                        now,
-                    )
-                )
-        entry_sql = f"COPY finance_ledgerentry ({_ENTRY_COLUMNS}) FROM STDIN (FORMAT BINARY)"
-        with raw.copy(entry_sql) as copy:
-            copy.set_types(_ENTRY_TYPES)
-            for txn_id, p in zip(ids, postings, strict=True):
-                for ln in p.lines:
-                    copy.write_row(
-                        (
-                            txn_id,
-                            account[(p.group_id, ln.account)],
-                            ln.amount,
-                            ln.quota_version_id,
-                            ln.fraction,
-                        )
-                    )
+        headers = [
+            f"{txn_id}\t{p.group_id}\t{p.kind}\t{p.memo.translate(_COPY_ESCAPES)}\t"
+            f"{p.effective_date.isoformat()}\t{p.idempotency_key.translate(_COPY_ESCAPES)}\t"
+            f"{_nullable(p.actor_id)}\t{_NULL}\t{now}\n"
+            for txn_id, p in zip(ids, postings, strict=True)
+        ]
+        _copy_text(raw, "finance_ledgertransaction", _HEADER_COLUMNS, headers)
+        entries = [
+            f"{txn_id}\t{account[(p.group_id, ln.account)]}\t{ln.amount}\t"
+            f"{_nullable(ln.quota_version_id)}\t{_nullable(ln.fraction)}\n"
+            for txn_id, p in zip(ids, postings, strict=True)
+            for ln in p.lines
+        ]
+        _copy_text(raw, "finance_ledgerentry", _ENTRY_COLUMNS, entries)
     return ids
 
 

@@ -16,6 +16,7 @@ import datetime as dt
 from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from django.db.models import Sum
 
@@ -37,7 +38,17 @@ from apps.finance.services.late_charges import (
 from apps.groups import selectors as group_selectors
 from consorcio.money import ZERO, split_exact, split_late_charges
 
-__all__ = ["Allocation", "allocate", "late_charges_for", "ledger_lines"]
+if TYPE_CHECKING:
+    from apps.groups.models import GroupRules
+
+__all__ = [
+    "Allocation",
+    "allocate",
+    "allocation_of",
+    "late_charge_rules",
+    "late_charges_for",
+    "ledger_lines",
+]
 
 K = AccountKind
 # Installment components: (charge Reais column, charge fraction column, payment column, account)
@@ -83,6 +94,11 @@ def _rules_for(charge: Charge, paid_on: dt.date) -> LateChargeRules:
         .order_by("-version")
         .first()
     ) or group.current_rules
+    return late_charge_rules(rules)
+
+
+def late_charge_rules(rules: GroupRules | None) -> LateChargeRules:
+    """A4's terms of a group rules version (the defaults when the group has none)."""
     return LateChargeRules.from_group_rules(rules) if rules is not None else DEFAULT_RULES
 
 
@@ -107,17 +123,43 @@ def late_charges_for(
     payment date (DOMAIN.md §6: 1,228.50 instead of 1,170.00 after a 5% adjustment). Rules:
     the group's in force on the payment date unless given.
     """
-    base = charge.amount - charge.amount_late_charges + _adjustment_differences(charge, paid_on)
+    return _late_charges(
+        charge,
+        paid_on,
+        rules if rules is not None else _rules_for(charge, paid_on),
+        _adjustment_differences(charge, paid_on),
+    )
+
+
+def _late_charges(
+    charge: Charge, paid_on: dt.date, rules: LateChargeRules, adjustment_in_force: Decimal
+) -> LateCharges:
+    base = charge.amount - charge.amount_late_charges + adjustment_in_force
     return compute_late_charges(
-        base=max(base, ZERO),
-        due_date=charge.due_date,
-        paid_on=paid_on,
-        rules=rules if rules is not None else _rules_for(charge, paid_on),
+        base=max(base, ZERO), due_date=charge.due_date, paid_on=paid_on, rules=rules
     )
 
 
 def allocate(charge: Charge, paid_on: dt.date) -> Allocation:
     """Everything the charge owes on ``paid_on``, per component (nothing if already paid)."""
+    if charge.status == ChargeStatus.PAID:
+        return allocation_of(charge, paid_on, rules=DEFAULT_RULES, adjustments=(ZERO, ZERO))
+    adjustment = _adjustment_differences(charge)
+    rules = _rules_for(charge, paid_on)
+    in_force = ZERO if charge.kind == ChargeKind.BID else _adjustment_differences(charge, paid_on)
+    return allocation_of(charge, paid_on, rules=rules, adjustments=(adjustment, in_force))
+
+
+def allocation_of(
+    charge: Charge,
+    paid_on: dt.date,
+    *,
+    rules: LateChargeRules,
+    adjustments: tuple[Decimal, Decimal],
+) -> Allocation:
+    """``allocate`` from what it reads (no query): the rules in force on ``paid_on`` and the
+    adjustment differences (A3) the charge carries and those re-pricing it by ``paid_on``
+    (``services.payment_batch`` reads them for a whole chunk at once)."""
     if charge.status == ChargeStatus.PAID:
         zero = {name: (ZERO, Decimal(0)) for _, _, name, _ in _COMPONENTS}
         nothing = compute_late_charges(base=ZERO, due_date=charge.due_date, paid_on=paid_on)
@@ -126,9 +168,12 @@ def allocate(charge: Charge, paid_on: dt.date) -> Allocation:
         name: (getattr(charge, reais), getattr(charge, fraction))
         for reais, fraction, name, _ in _COMPONENTS
     }
-    adjustment = _adjustment_differences(charge)
-    rules = _rules_for(charge, paid_on)
-    late = late_charges_for(charge, paid_on, rules)
+    adjustment, in_force = adjustments
+    if charge.kind == ChargeKind.BID:
+        # A bid is an offer, not a debt: no A4 late charges (an unpaid one lapses, A8).
+        late = compute_late_charges(base=ZERO, due_date=charge.due_date, paid_on=paid_on)
+    else:
+        late = _late_charges(charge, paid_on, rules, in_force)
     # A4: the split applies to the sum (carried and new late charges), odd cent to the group.
     late_group, late_admin = split_late_charges(
         charge.amount_late_charges + late.total, rules.group_share
@@ -175,10 +220,18 @@ def ledger_lines(
         lines.append(
             ledger.credit(K.INSTALLMENT_DIFFERENCES, -difference, quota_version_id=version)
         )
-    for _, _, name, account in _COMPONENTS:
-        reais, fraction = alloc.components[name]
-        if reais:
-            lines.append(ledger.credit(account, reais, quota_version_id=version, fraction=fraction))
+    if charge.kind == ChargeKind.BID:
+        # A bid's money waits in bids received until services.bid_application applies it.
+        bid = sum((reais for reais, _ in alloc.components.values()), ZERO)
+        if bid:
+            lines.append(ledger.credit(K.BIDS_RECEIVED, bid, quota_version_id=version))
+    else:
+        for _, _, name, account in _COMPONENTS:
+            reais, fraction = alloc.components[name]
+            if reais:
+                lines.append(
+                    ledger.credit(account, reais, quota_version_id=version, fraction=fraction)
+                )
     if alloc.fees:
         lines.append(ledger.credit(_fee_account(charge), alloc.fees, quota_version_id=version))
     lines.extend(_adjustment_lines(charge, alloc.differences_adjustment, version))

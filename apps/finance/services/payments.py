@@ -20,6 +20,9 @@ Bank return files, the API, PIX receipts and manual entries all end in ``apply_p
   meanwhile in the ledger's installment-differences account. A settlement of a charge already
   paid (a hybrid boleto paid by barcode and by PIX) is applied entirely as a credit.
 - The charge and its installments become paid. A cancelled charge is refused.
+- A bid charge (issue 12) posts ``BID_PAYMENT`` (bank to *lances recebidos*) and, in the same
+  transaction, ``services.bid_application`` applies the bid (components and amortization) and
+  publishes ``BidPaid``; no late charges apply to it, and its payment is not reversed here.
 
 ``record_manual_payment`` is the staff entry (justification mandatory, audited);
 ``reverse_payment`` undoes a payment with a new posting (never an update).
@@ -31,6 +34,7 @@ import datetime as dt
 import uuid
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import IntegrityError, transaction
@@ -49,8 +53,13 @@ from apps.finance.models import (
     TransactionKind,
 )
 from apps.finance.selectors import billing as billing_selectors
-from apps.finance.services import ledger
-from apps.finance.services.payment_allocation import allocate, late_charges_for, ledger_lines
+from apps.finance.services import bid_application, ledger
+from apps.finance.services.payment_allocation import (
+    Allocation,
+    allocate,
+    late_charges_for,
+    ledger_lines,
+)
 from apps.finance.services.payment_errors import (
     ChargeCancelled,
     ManualPaymentJustificationRequired,
@@ -77,9 +86,13 @@ __all__ = [
     "PaymentResult",
     "SettlementIdConflict",
     "apply_payment",
+    "build_payment",
     "late_charges_for",
+    "payment_posting",
     "record_manual_payment",
+    "replay_payment",
     "reverse_payment",
+    "validate_payment",
 ]
 
 LOCK_WAIT_SECONDS = 10.0
@@ -121,7 +134,7 @@ def _check_reais(value: Decimal, what: str, *, positive: bool = False) -> None:
         )
 
 
-def _validate(
+def validate_payment(
     *,
     settlement_id: str,
     amount: Decimal,
@@ -162,10 +175,11 @@ def _validate(
         )
 
 
-def _replay(
+def replay_payment(
     existing: Payment, *, charge_id: int, amount: Decimal, paid_on: dt.date
 ) -> PaymentResult:
-    """The first payment of a repeated settlement id, if it carries the same data."""
+    """The first payment of a repeated settlement id, if it carries the same data (else
+    ``settlement_id_conflict``)."""
     if (existing.charge_id, existing.amount, existing.paid_on) != (charge_id, amount, paid_on):
         raise SettlementIdConflict(
             f"A liquidação {existing.settlement_id!r} já foi aplicada à cobrança "
@@ -202,7 +216,7 @@ def apply_payment(
     ``payment_amount_invalid``, ``payment_date_invalid``, ``settlement_id_conflict``,
     ``payment_justification_required`` (manual source without justification).
     """
-    _validate(
+    validate_payment(
         settlement_id=settlement_id,
         amount=amount,
         paid_on=paid_on,
@@ -224,7 +238,7 @@ def apply_payment(
         )
         existing = Payment.objects.filter(settlement_id=settlement_id).first()
         if existing is not None:
-            return _replay(existing, charge_id=locked.pk, amount=amount, paid_on=paid_on)
+            return replay_payment(existing, charge_id=locked.pk, amount=amount, paid_on=paid_on)
         if locked.status == ChargeStatus.CANCELLED:
             raise ChargeCancelled(f"A cobrança {locked.pk} foi cancelada.")
         try:
@@ -248,7 +262,7 @@ def apply_payment(
             existing = Payment.objects.filter(settlement_id=settlement_id).first()
             if existing is None:
                 raise
-            return _replay(existing, charge_id=locked.pk, amount=amount, paid_on=paid_on)
+            return replay_payment(existing, charge_id=locked.pk, amount=amount, paid_on=paid_on)
         lease.check()
     charge.refresh_from_db(fields=["status"])
     return PaymentResult(payment, created=True)
@@ -280,19 +294,17 @@ def _persist(
     """Write the payment, its ledger transaction, the difference and the paid status."""
     alloc = allocate(charge, paid_on)
     difference = alloc.total - amount
-    kind = (
-        TransactionKind.UP_FRONT_FEE
-        if charge.kind == ChargeKind.UPFRONT_FEE
-        else TransactionKind.INSTALLMENT_PAYMENT
-    )
     posting = ledger.post_transaction(
-        group_id=charge.group_id,
-        kind=kind,
-        lines=ledger_lines(charge, alloc, amount, bank_fee, difference),
-        idempotency_key=f"payment:{settlement_id}",
-        effective_date=credited_on,
-        memo=f"Pagamento da cobrança {charge.pk} ({PaymentSource(source).label})",
-        actor_id=actor.pk if actor is not None else None,
+        **payment_posting(
+            charge,
+            alloc,
+            settlement_id=settlement_id,
+            amount=amount,
+            bank_fee=bank_fee,
+            credited_on=credited_on,
+            source=source,
+            actor_id=actor.pk if actor is not None else None,
+        )
     )
     price_difference = None
     if difference:
@@ -303,8 +315,81 @@ def _persist(
             reason=DifferenceReason.PAYMENT,
             amount=difference,
         )
+    payment = build_payment(
+        charge,
+        alloc,
+        settlement_id=settlement_id,
+        amount=amount,
+        paid_on=paid_on,
+        credited_on=credited_on,
+        source=source,
+        actor_id=actor.pk if actor is not None else None,
+        fine_interest=fine_interest,
+        discount=discount,
+        bank_fee=bank_fee,
+        justification=justification,
+        price_difference=price_difference,
+        ledger_transaction_id=posting.transaction_id,
+    )
+    payment.save(force_insert=True)
+    if charge.kind == ChargeKind.BID and charge.status != ChargeStatus.PAID:
+        # Issue 12: the bid is applied and BidPaid published in this same transaction.
+        bid_application.apply_paid_bid(charge=charge, payment=payment)
+    _mark_paid(charge)
+    return payment
+
+
+_TRANSACTION_KINDS: dict[str, str] = {
+    ChargeKind.UPFRONT_FEE: TransactionKind.UP_FRONT_FEE,
+    ChargeKind.BID: TransactionKind.BID_PAYMENT,
+}
+
+
+def payment_posting(
+    charge: Charge,
+    alloc: Allocation,
+    *,
+    settlement_id: str,
+    amount: Decimal,
+    bank_fee: Decimal,
+    credited_on: dt.date,
+    source: str,
+    actor_id: int | None,
+) -> dict[str, Any]:
+    """The ledger posting of a payment (``ledger.post_transaction``'s arguments; the batch of
+    ``services.payment_batch`` makes ``ledger.Posting`` of them)."""
+    return {
+        "group_id": charge.group_id,
+        "kind": _TRANSACTION_KINDS.get(charge.kind, TransactionKind.INSTALLMENT_PAYMENT),
+        "lines": ledger_lines(charge, alloc, amount, bank_fee, alloc.total - amount),
+        "idempotency_key": f"payment:{settlement_id}",
+        "effective_date": credited_on,
+        "memo": f"Pagamento da cobrança {charge.pk} ({PaymentSource(source).label})",
+        "actor_id": actor_id,
+    }
+
+
+def build_payment(
+    charge: Charge,
+    alloc: Allocation,
+    *,
+    settlement_id: str,
+    amount: Decimal,
+    paid_on: dt.date,
+    credited_on: dt.date,
+    source: str,
+    actor_id: int | None,
+    fine_interest: Decimal | None,
+    discount: Decimal,
+    bank_fee: Decimal,
+    justification: str,
+    price_difference: PriceDifference | None,
+    ledger_transaction_id: int,
+) -> Payment:
+    """The (unsaved) payment row of a settlement allocated as ``alloc``."""
+    difference = alloc.total - amount
     components = alloc.components
-    payment = Payment.objects.create(
+    return Payment(
         charge=charge,
         group_id=charge.group_id,
         quota_version_id=charge.quota_version_id,
@@ -334,12 +419,10 @@ def _persist(
         fraction_insurance=_posted_fraction(components["insurance"]),
         difference=difference,
         price_difference=price_difference,
-        ledger_transaction_id=posting.transaction_id,
+        ledger_transaction_id=ledger_transaction_id,
         justification=justification,
-        actor_id=actor.pk if actor is not None else None,
+        actor_id=actor_id,
     )
-    _mark_paid(charge)
-    return payment
 
 
 def _posted_fraction(component: tuple[Decimal, Decimal]) -> Decimal:
@@ -434,6 +517,11 @@ def reverse_payment(
         original = Payment.objects.get(pk=payment.pk)
         if original.reversal_of_id is not None:
             raise PaymentNotReversible("Um estorno não pode ser estornado.")
+        if charge.kind == ChargeKind.BID:
+            raise PaymentNotReversible(
+                "O pagamento de um lance já aplicado não é estornado aqui: "
+                "cancele a contemplação e devolva o valor."
+            )
         previous = Payment.objects.filter(reversal_of=original).first()
         if previous is not None:
             return PaymentResult(previous, created=False)

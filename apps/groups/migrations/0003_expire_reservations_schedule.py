@@ -1,36 +1,25 @@
 """Beat schedule: free expired quota reservations every minute (editable in the admin)."""
 
 from django.db import migrations
-from django.utils import timezone
+
+from consorcio.migrations._beat_schedules import install_interval_task, remove_task
 
 NAME = "groups.expire_reservations"
 
 
 def create_schedule(apps, schema_editor):
-    IntervalSchedule = apps.get_model("django_celery_beat", "IntervalSchedule")
-    PeriodicTask = apps.get_model("django_celery_beat", "PeriodicTask")
-    PeriodicTasks = apps.get_model("django_celery_beat", "PeriodicTasks")
-    interval, _ = IntervalSchedule.objects.get_or_create(every=1, period="minutes")
-    PeriodicTask.objects.update_or_create(
+    install_interval_task(
+        apps,
         name=NAME,
-        defaults={
-            "task": "apps.groups.tasks.expire_reservations",
-            "interval": interval,
-            "crontab": None,
-            "solar": None,
-            "clocked": None,
-            "enabled": True,
-            "one_off": False,
-            "description": "Libera as cotas cuja reserva de 15 minutos expirou.",
-            "args": "[]",
-            "kwargs": "{}",
-        },
+        task="apps.groups.tasks.expire_reservations",
+        description="Libera as cotas cuja reserva de 15 minutos expirou.",
+        every=1,
+        period="minutes",
     )
-    PeriodicTasks.objects.update_or_create(ident=1, defaults={"last_update": timezone.now()})
 
 
 def remove_schedule(apps, schema_editor):
-    apps.get_model("django_celery_beat", "PeriodicTask").objects.filter(name=NAME).delete()
+    remove_task(apps, NAME)
 
 
 class Migration(migrations.Migration):

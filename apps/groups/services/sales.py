@@ -149,9 +149,17 @@ def _locked_reservation(actor: User, reservation: QuotaVersion) -> tuple[Quota, 
 
 
 def confirm_sale(
-    *, actor: User, reservation: QuotaVersion, contract_accepted: bool
+    *,
+    actor: User,
+    reservation: QuotaVersion,
+    contract_accepted: bool,
+    sold_at: dt.datetime | None = None,
 ) -> QuotaVersion:
     """Turn a live reservation into an active quota of its member (the sale).
+
+    ``sold_at`` records a sale made before it was entered here (a holding brought from a
+    previous system, the finance demo's history): the sale's moment and the up-front fee's
+    due date follow it; never in the future. Default: now.
 
     Requires the contract accepted (``quota_contract_not_accepted``); an expired reservation is
     refused with ``quota_reservation_expired`` and changes nothing. Records the up-front fee
@@ -167,10 +175,12 @@ def confirm_sale(
         now = timezone.now()
         if selectors.effective_status(version, now) != QuotaStatus.RESERVED:
             raise QuotaReservationExpired()
+        if sold_at is not None and sold_at > now:
+            raise ValueError("confirm_sale: sold_at is in the future")
         version.status = QuotaStatus.ACTIVE
         version.reserved_until = None
-        version.sold_at = now
-        version.contract_accepted_at = now
+        version.sold_at = sold_at or now
+        version.contract_accepted_at = sold_at or now
         version.save()
         assert version.member_id is not None
         group = quota.group
@@ -187,7 +197,8 @@ def confirm_sale(
         )
         fee = upfront_fee_reais(plan_terms(group), group.reference_credit_value)
         if fee > 0:
-            record_obligation(version, ObligationKind.UPFRONT_FEE, fee, timezone.localdate())
+            due = timezone.localdate(version.sold_at)
+            record_obligation(version, ObligationKind.UPFRONT_FEE, fee, due)
         contracts.issue_contract(actor=actor, version=version)
     return version
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from itertools import chain
 
 from .layouts import Layout240
 from .occurrences import Table, describe_occurrence, occurrence_table
@@ -70,11 +71,30 @@ class _State:
 
 
 def scan_details(
-    header_line: str, layout: Layout240, lines: Iterable[tuple[int, str]], report: ValidationReport
+    header_line: str,
+    layout: Layout240,
+    lines: Iterable[tuple[int, str]],
+    report: ValidationReport,
+    *,
+    resume: bool = False,
 ) -> Iterator[ReturnRecord]:
-    """Yield one ``ReturnRecord`` per T+U pair; structure errors go to ``report``."""
+    """Yield one ``ReturnRecord`` per T+U pair; structure errors go to ``report``.
+
+    ``resume``: the lines start inside a lot of a file already validated whole (one chunk of
+    an import), so the lot is taken as open at the first line's lot and sequence.
+    """
     table = occurrence_table(CnabFormat.CNAB240, layout.key)
     state = _State()
+    if resume:
+        lines = iter(lines)
+        first = next(lines, None)
+        if first is None:
+            return
+        line = first[1]
+        sequence = line[8:13]
+        state.lot, state.lot_open = line[3:7], True
+        state.lot_sequence = int(sequence) - 1 if sequence.isdigit() else 0
+        lines = chain([first], lines)
     last_number = 1
     for number, line in lines:
         last_number = number

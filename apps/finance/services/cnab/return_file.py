@@ -4,11 +4,17 @@
 broken line; nothing of a rejected file is returned. For very large files
 ``validate_return_file`` (one streaming pass, no records kept) followed by
 ``iter_return_records`` (a second streaming pass) keeps memory flat: O(n) time, O(1) records.
+
+An import applied in chunks uses ``scan_chunks`` (one streaming pass: validation, the record
+count and the byte range of every chunk of records) and ``iter_chunk_records`` (the records of
+one byte range, given the file's header line), so each chunk reads and parses only its own
+lines: O(n) in total, however many chunks.
 """
 
 from __future__ import annotations
 
 import hashlib
+from array import array
 from collections.abc import Iterator
 from dataclasses import dataclass
 from itertools import chain
@@ -25,8 +31,12 @@ from .validate import (
 )
 
 __all__ = [
+    "ChunkPlan",
+    "ChunkSpan",
+    "iter_chunk_records",
     "iter_return_records",
     "parse_return_file",
+    "scan_chunks",
     "validate_return_file",
 ]
 
@@ -83,9 +93,81 @@ def iter_return_records(
     return scan.header, scan.records
 
 
-def _scan(data: bytes, filename: str | None) -> _Scan:
+@dataclass(frozen=True, slots=True)
+class ChunkSpan:
+    """Records ``first..last-1`` (file order) of a file: bytes ``start..end-1``, whose first
+    line is physical line ``line``."""
+
+    first: int
+    last: int
+    start: int
+    end: int
+    line: int
+
+
+@dataclass(frozen=True, slots=True)
+class ChunkPlan:
+    """One streaming pass over a file: its validation, header line, records and chunks."""
+
+    report: ValidationReport
+    header: FileHeader | None
+    header_line: str
+    records: int
+    chunks: tuple[ChunkSpan, ...]
+
+
+def scan_chunks(data: bytes, *, chunk_size: int, filename: str | None = None) -> ChunkPlan:
+    """Validate every line and cut the records into chunks of ``chunk_size`` (one pass).
+
+    Never raises for a broken file: the errors are in ``report`` (and ``chunks`` is empty).
+    """
+    if chunk_size < 1:
+        raise ValueError("chunk_size must be positive")
+    starts: array[int] = array("q")
+    try:
+        scan = _scan(data, filename, starts)
+    except UnsupportedReturnFile as refused:
+        return ChunkPlan(ValidationReport(errors=list(refused.errors)), None, "", 0, ())
+    firsts: list[int] = []  # physical line of the first record of each chunk
+    count = 0
+    for record in scan.records:
+        if count % chunk_size == 0:
+            firsts.append(record.line_number)
+        count += 1
+    header_end = data.find(b"\n")
+    header_line = data[: header_end if header_end >= 0 else len(data)].decode("latin-1")
+    if scan.report.errors:
+        return ChunkPlan(scan.report, scan.header, header_line.rstrip("\r"), count, ())
+    chunks = []
+    for index, line in enumerate(firsts):
+        end = starts[firsts[index + 1] - 1] if index + 1 < len(firsts) else len(data)
+        first = index * chunk_size
+        chunks.append(ChunkSpan(first, min(first + chunk_size, count), starts[line - 1], end, line))
+    return ChunkPlan(scan.report, scan.header, header_line.rstrip("\r"), count, tuple(chunks))
+
+
+def iter_chunk_records(header_line: str, segment: bytes, *, line: int) -> Iterator[ReturnRecord]:
+    """The records in ``segment``: whole lines of a file validated whole (``scan_chunks``),
+    the first of them physical line ``line``, read with the file's ``header_line``.
+
+    The same records, line numbers and settlement keys as the whole file's parse; nothing is
+    validated again (structure errors of a cut-out part are expected and dropped).
+    """
     report = ValidationReport()
-    lines = iter_physical_lines(data, report)
+    lines = ((number + line - 1, text) for number, text in iter_physical_lines(segment, report))
+    if header_line.startswith("02RETORNO") and len(header_line.rstrip()) > 240:
+        first = next(lines, None)
+        if first is None:
+            return iter(())
+        layout400 = _layout_400(header_line, first, None)
+        return cnab400.scan_details(header_line, layout400, chain([first], lines), report)
+    layout240 = _layout_240(header_line)
+    return cnab240.scan_details(header_line, layout240, lines, report, resume=True)
+
+
+def _scan(data: bytes, filename: str | None, starts: array[int] | None = None) -> _Scan:
+    report = ValidationReport()
+    lines = iter_physical_lines(data, report, starts)
     first = next(lines, None)
     if first is None:
         raise UnsupportedReturnFile([_error(1, "o arquivo está vazio.")], filename=filename)

@@ -13,7 +13,7 @@ readers pad back to full width.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, MutableSequence, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -89,18 +89,23 @@ class ValidationReport:
         self.errors.append(LineError(line_number, message))
 
 
-def iter_physical_lines(data: bytes, report: ValidationReport) -> Iterator[tuple[int, str]]:
+def iter_physical_lines(
+    data: bytes, report: ValidationReport, starts: MutableSequence[int] | None = None
+) -> Iterator[tuple[int, str]]:
     """Yield ``(line_number, text)`` for each line, streaming, without line terminators.
 
     CRLF and LF are both accepted (never mixed within a real file, but harmless); latin-1
     decoding never fails. Trailing blank lines and a final EOF byte are dropped; a blank line
-    inside the file is an error.
+    inside the file is an error. ``starts``, when given, receives the byte offset of every
+    physical line (index ``line_number - 1``) as it is read.
     """
     pending_blank: list[int] = []
     number = 0
     start = 0
     size = len(data)
     while start < size:
+        if starts is not None:
+            starts.append(start)
         end = data.find(b"\n", start)
         if end == -1:
             end = size
