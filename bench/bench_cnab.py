@@ -10,8 +10,9 @@ counter has six digits), paid on the due date (or today, if the due date is stil
 Timed: ``apps.finance.services.bank_files.receive_bank_file`` (one validating pass over the
 file, stored, chunks planned with their byte ranges) and every chunk through
 ``consorcio.jobs.run_chunk`` in this process (the file's lock serialises its chunks, so more
-workers would not help). Each settlement is applied by the payments service: payment row,
-ledger transaction with its summaries, charge and installment paid, report line. The whole
+workers would not help). Plain settlements are applied in one batch per chunk
+(``payment_batch``: payment rows, ledger transactions with their summaries, charges and
+installments paid, audit entries, report lines), the rest record by record. The whole
 file is always received; by default only its first ``--sample-chunks`` chunks (20 of 500
 records) are applied, since every record takes the same path: the printed whole-file rate and
 estimate combine the receive rate with the sampled apply rate (``--sample-chunks 0`` applies

@@ -10,7 +10,7 @@ from celery import shared_task
 from django.contrib.auth import get_user_model
 
 from apps.draws import selectors
-from apps.draws.services import assemblies, result_jobs
+from apps.draws.services import assemblies, awards, result_jobs
 from apps.draws.services.results import ResultsAlreadyComputed, compute_results
 from consorcio.errors import DomainError
 from consorcio.jobs import add_job_message, fail_job, register_job_kind
@@ -51,3 +51,10 @@ def open_and_close_due_bidding() -> dict[str, int]:
     opened = assemblies.open_due_bidding()
     closed = assemblies.close_due_bidding()
     return {"opened": opened, "closed": closed}
+
+
+@shared_task(name="apps.draws.tasks.lapse_unpaid_bids")
+def lapse_unpaid_bids() -> int:
+    """Beat, daily: lapse every winning bid still unpaid after its deadline (the group's
+    business days, A8) and pass its award to the next ranked bid the money covered."""
+    return awards.lapse_unpaid_bids()

@@ -183,3 +183,13 @@ def test_the_beat_schedule_runs_the_bidding_task_every_five_minutes():
     assert scheduled.task == tasks.open_and_close_due_bidding.name
     assert scheduled.enabled
     assert scheduled.crontab.minute == "*/5"
+
+
+def test_the_beat_schedule_lapses_unpaid_winning_bids_every_morning():
+    from django_celery_beat.models import PeriodicTask
+
+    scheduled = PeriodicTask.objects.select_related("crontab").get(name="draws.lapse_unpaid_bids")
+
+    assert scheduled.task == tasks.lapse_unpaid_bids.name
+    assert scheduled.enabled
+    assert (scheduled.crontab.hour, scheduled.crontab.minute) == ("6", "15")

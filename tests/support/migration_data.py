@@ -26,6 +26,7 @@ _DATA_MIGRATIONS = (
     ("apps.accounts.migrations.0011_bank_file_role_permissions", "grant_bank_file_permissions"),
     ("apps.accounts.migrations.0012_role_permissions_draws", "grant_draws_permissions"),
     ("apps.draws.migrations.0002_bidding_schedule", "create_schedule"),
+    ("apps.draws.migrations.0004_lapse_schedule", "create_schedule"),
 )
 
 
@@ -50,6 +51,7 @@ def restore_migration_data() -> None:
         and PeriodicTask.objects.filter(name="finance.monthly_billing").exists()
         and PeriodicTask.objects.filter(name="finance.daily_delinquency").exists()
         and PeriodicTask.objects.filter(name="draws.open_and_close_bidding").exists()
+        and PeriodicTask.objects.filter(name="draws.lapse_unpaid_bids").exists()
         and Group.objects.filter(
             name=Role.FINANCE.value, permissions__codename="change_exclusionproposal"
         ).exists()
