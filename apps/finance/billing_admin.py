@@ -1,17 +1,15 @@
 """Admin of installments, charges and billing runs (imported by ``apps.finance.admin``).
 
-Read-only except bank agreements: schedules, installments and charges are written by the
-services (sales' events, billing runs) and a hand edit would break the A1 arithmetic the
-database checks; credit values come from ``record_credit_adjustment``. A bank agreement is
-configuration finance staff maintain here (its nosso número counter is advanced by billing).
+Read-only: schedules, installments and charges are written by the services (sales' events,
+billing runs) and a hand edit would break the A1 arithmetic the database checks; credit values
+come from ``record_credit_adjustment``; bank agreements are registered and edited on the staff
+page (Financeiro → Convênios bancários), whose service checks each bank's rules and refuses
+overlapping nosso número ranges, which a form here would bypass.
 """
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import admin
-from django.http import HttpRequest
 
 from apps.finance.models import (
     BankAgreement,
@@ -92,7 +90,7 @@ class PriceDifferenceAdmin(ReadOnlyAdmin):
 
 
 @admin.register(BankAgreement)
-class BankAgreementAdmin(admin.ModelAdmin):
+class BankAgreementAdmin(ReadOnlyAdmin):
     list_display = (
         "id",
         "group",
@@ -106,10 +104,4 @@ class BankAgreementAdmin(admin.ModelAdmin):
         "is_active",
     )
     list_filter = ("bank_code", "is_active")
-    readonly_fields = ("next_nosso_numero", "created_at")
-
-    def save_model(self, request: HttpRequest, obj: BankAgreement, form: Any, change: bool) -> None:
-        """A new agreement starts its counter at the first number of its range."""
-        if not change:
-            obj.next_nosso_numero = obj.first_nosso_numero
-        super().save_model(request, obj, form, change)
+    search_fields = ("agreement_code", "agency", "account")

@@ -172,3 +172,25 @@ def test_the_database_refuses_two_live_versions_of_one_quota(group, staff_user, 
             status=QuotaStatus.ACTIVE,
         )
     assert QuotaVersion.objects.filter(quota_id=version.quota_id).count() == 1
+
+
+def test_a_cancelled_award_makes_the_holder_active_again_only_for_that_assembly(
+    group, staff_user, member
+):
+    version = sales.reserve_quota(actor=staff_user, group=group, member=member)
+    quota = Quota.objects.get(pk=version.quota_id)
+    sales.confirm_sale(actor=staff_user, reservation=version, contract_accepted=True)
+    quotas.award_quota(quota=quota, assembly_ref="AGO-01")
+
+    with pytest.raises(QuotaInvalidTransition):
+        quotas.revoke_award(quota=quota, assembly_ref="AGO-02")
+    version.refresh_from_db()
+    assert (version.status, version.assembly_ref) == (QuotaStatus.AWARDED, "AGO-01")
+
+    quotas.revoke_award(quota=quota, assembly_ref="AGO-01")
+    version.refresh_from_db()
+    assert (version.status, version.assembly_ref) == (QuotaStatus.ACTIVE, "")
+    # Active again: it may be awarded at a later assembly.
+    quotas.award_quota(quota=quota, assembly_ref="AGO-02")
+    version.refresh_from_db()
+    assert version.status == QuotaStatus.AWARDED

@@ -1,10 +1,12 @@
 """Quota numbers and the state machine of their versions (DOMAIN.md Part B §1).
 
 A quota's status is its current version's, or ``available`` when it has none. A version moves
-reserved → active → (excluded | awarded), awarded → excluded; an expired or cancelled
+reserved → active → (excluded | awarded), awarded → excluded, and awarded → active only when the
+award itself is cancelled (``revoke_award``); an expired or cancelled
 reservation is removed (the quota falls back to its previous version, if any). An excluded
 quota can be sold again: the new holder gets the next version number (§1.3). Only this
-module and ``sales`` change versions; other contexts call ``exclude_quota``/``award_quota``.
+module and ``sales`` change versions; other contexts call ``exclude_quota``/``award_quota``/
+``revoke_award``.
 """
 
 from __future__ import annotations
@@ -28,12 +30,13 @@ __all__ = [
     "exclude_quota",
     "expire_reservation",
     "expire_reservations",
+    "revoke_award",
 ]
 
 TRANSITIONS: dict[str, frozenset[str]] = {
     QuotaStatus.RESERVED: frozenset({QuotaStatus.ACTIVE}),
     QuotaStatus.ACTIVE: frozenset({QuotaStatus.EXCLUDED, QuotaStatus.AWARDED}),
-    QuotaStatus.AWARDED: frozenset({QuotaStatus.EXCLUDED}),
+    QuotaStatus.AWARDED: frozenset({QuotaStatus.EXCLUDED, QuotaStatus.ACTIVE}),
     QuotaStatus.EXCLUDED: frozenset(),
     QuotaStatus.TRANSFERRED: frozenset(),
     QuotaStatus.CANCELLED: frozenset(),
@@ -119,6 +122,23 @@ def exclude_quota(*, quota: Quota, reason: str) -> QuotaVersion:
 def award_quota(*, quota: Quota, assembly_ref: str) -> QuotaVersion:
     """Mark the quota's holder as awarded (contemplada) at an assembly (draws context)."""
     return _transition(quota, QuotaStatus.AWARDED, assembly_ref=assembly_ref[:60])
+
+
+@transaction.atomic
+def revoke_award(*, quota: Quota, assembly_ref: str) -> QuotaVersion:
+    """Undo the mark of an award cancelled by the draws context: the holder is active again.
+
+    Refused (``quota_invalid_transition``) unless the quota's holder is awarded at exactly
+    ``assembly_ref``: a later award or an exclusion is never undone by an old cancellation.
+    """
+    (locked,) = lock_quotas([quota.pk])
+    version = locked.current_version
+    if version is None or version.assembly_ref != assembly_ref[:60]:
+        raise QuotaInvalidTransition(
+            f"A cota {locked.number} não está contemplada na assembleia {assembly_ref}.",
+            extra={"assembly_ref": assembly_ref},
+        )
+    return _transition(quota, QuotaStatus.ACTIVE, assembly_ref="")
 
 
 def expire_reservations(*, now: dt.datetime | None = None, batch_size: int = 500) -> int:
