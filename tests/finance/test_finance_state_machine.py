@@ -210,7 +210,7 @@ class FinanceMachine(RuleBasedStateMachine):
     def pay_on_time(self, charge_id):
         event("pay on time")  # --hypothesis-show-statistics counts the steps
         charge = Charge.objects.get(pk=charge_id)
-        # A bill a credit covered entirely (R$ 0,00) is never paid by a bank: no such step.
+        # A bill a credit covered entirely (R$ 0,00) is settled by billing itself, never by a bank.
         assume(charge.amount > ZERO)
         return self._apply(
             charge, amount=charge.amount, paid_on=self._paid_on(charge, 0), fine_interest=ZERO

@@ -13,6 +13,7 @@ from apps.finance import tasks as finance_tasks  # noqa: F401 - registers the bi
 from apps.finance.models import (
     AccountKind,
     Charge,
+    ChargeStatus,
     InstallmentSchedule,
     LedgerTransaction,
     Payment,
@@ -423,3 +424,54 @@ def test_a_failure_after_the_ledger_posting_rolls_everything_back(group):
     assert find_ledger_violations(group_id=group.pk) == []
     assert pay(charge, "500.00").payment.alloc_fees == D("500.00")
     assert balances(group)[K.ADMINISTRATION_FEE] == D("500.00")
+
+
+def test_a_next_bill_the_overpayment_covers_entirely_is_settled_from_the_credit(
+    group, django_capture_on_commit_callbacks
+):
+    # The holder paid installment 1 twice over (R$ 2.340,00 for R$ 1.170,00): the excess is a
+    # credit of R$ 1.170,00, exactly installment 2. Its bill is R$ 0,00: no bank will pay it,
+    # so billing settles it from the credit and installment 2 is paid, not left overdue.
+    charge = make_charge(group)
+    pay(charge, "2340.00")
+    second_due = charge.schedule.installments.get(number=2).due_date
+
+    with django_capture_on_commit_callbacks(execute=False):
+        run = billing.start_billing_run(period=second_due.replace(day=1), group=group)
+    for index in JobChunk.objects.filter(job=run.job).values_list("index", flat=True):
+        assert run_job_chunk(str(run.job_id), index) == "done"
+
+    next_bill = Charge.objects.get(billing_run=run)
+    assert (next_bill.amount_differences, next_bill.amount) == (D("-1170.00"), D("0.00"))
+    assert next_bill.status == ChargeStatus.PAID
+    settled = Payment.objects.get(charge=next_bill)
+    assert (settled.source, settled.amount, settled.settlement_id) == (
+        PaymentSource.CREDIT,
+        D("0.00"),
+        f"credit:{next_bill.pk}",
+    )
+    assert next_bill.schedule.installments.get(number=2).status == "paid"
+    assert K.INSTALLMENT_DIFFERENCES not in balances(group)
+    # Both installments' money sits in the funds: 2 x 1.170,00 received from the bank.
+    assert balances(group)[K.BANK] == D("2340.00")
+    assert find_ledger_violations(group_id=group.pk) == []
+    # Settled once: billing the period again (or settling again) changes nothing.
+    again = payments.settle_from_credit(charge_id=next_bill.pk)
+    assert not again.created
+    with pytest.raises(payments.PaymentAmountInvalid):
+        payments.settle_from_credit(charge_id=charge.pk)  # R$ 1.170,00 to pay: not a credit
+
+
+def test_a_credit_settlement_carries_no_money():
+    with pytest.raises(payments.PaymentAmountInvalid):
+        payments.validate_payment(
+            settlement_id="credit:1",
+            amount=D("10.00"),
+            paid_on=DUE,
+            credited_on=DUE,
+            fine_interest=None,
+            discount=D("0.00"),
+            bank_fee=D("0.00"),
+            source=PaymentSource.CREDIT,
+            justification=None,
+        )

@@ -37,6 +37,9 @@ class PaymentSource(models.TextChoices):
     API = "api", "API"
     PIX = "pix", "PIX"
     MANUAL = "manual", "Lançamento manual"
+    # A bill the holder's own credit (an earlier overpayment) covered entirely: R$ 0,00
+    # received, settled by billing itself (services.payments.settle_from_credit).
+    CREDIT = "credit", "Crédito do consorciado"
 
 
 # Reais columns of the allocation, in the order statements show them.
@@ -138,7 +141,8 @@ class Payment(models.Model):
             ),
             models.CheckConstraint(
                 condition=Q(reversal_of__isnull=False)
-                | Q(amount__gt=0, bank_fee__gte=0, discount__gte=0, fine_interest_paid__gte=0),
+                | Q(amount__gt=0, bank_fee__gte=0, discount__gte=0, fine_interest_paid__gte=0)
+                | Q(source="credit", amount=0, bank_fee=0, discount=0, fine_interest_paid=0),
                 name="finance_payment_amounts_valid",
             ),
             models.CheckConstraint(

@@ -53,7 +53,7 @@ from apps.finance.models import (
     ScheduleStatus,
 )
 from apps.finance.selectors import billing as billing_selectors
-from apps.finance.services import pix
+from apps.finance.services import payments, pix
 from apps.finance.services.boleto.agreement import CollectionAgreement
 from apps.finance.services.boleto.issuing import issue_boleto
 from apps.finance.services.schedules import BillReais, bill_reais
@@ -415,6 +415,11 @@ def bill_schedule_range(*, run_id: int, first_schedule_id: int, last_schedule_id
             ],
             ["charge"],
         )
+    # A bill the holder's credit covered entirely (R$ 0,00) is settled from it at once: no
+    # bank will ever pay it, and its installments would otherwise stay unpaid.
+    for charge in charges:
+        if charge[_COLUMN["amount"]] == ZERO:
+            payments.settle_from_credit(charge_id=charge[0])
     return len(charges)
 
 

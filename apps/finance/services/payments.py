@@ -92,6 +92,7 @@ __all__ = [
     "record_manual_payment",
     "replay_payment",
     "reverse_payment",
+    "settle_from_credit",
     "validate_payment",
 ]
 
@@ -155,7 +156,13 @@ def validate_payment(
         raise PaymentError(f"Origem de pagamento desconhecida: {source!r}.")
     if source == PaymentSource.MANUAL and not (justification or "").strip():
         raise ManualPaymentJustificationRequired()
-    _check_reais(amount, "Valor pago", positive=True)
+    if source == PaymentSource.CREDIT:
+        if amount != ZERO or bank_fee != ZERO or discount != ZERO or fine_interest:
+            raise PaymentAmountInvalid(
+                "Uma quitação por crédito do consorciado não recebe valores (R$ 0,00)."
+            )
+    else:
+        _check_reais(amount, "Valor pago", positive=True)
     _check_reais(discount, "Desconto")
     _check_reais(bank_fee, "Tarifa bancária")
     if fine_interest is not None:
@@ -266,6 +273,32 @@ def apply_payment(
         lease.check()
     charge.refresh_from_db(fields=["status"])
     return PaymentResult(payment, created=True)
+
+
+def settle_from_credit(*, charge_id: int) -> PaymentResult:
+    """Settle a bill the holder's own credit covered entirely (its total R$ 0,00: an earlier
+    overpayment carried as a negative difference, A1/A4): the installment components are
+    allocated and posted against that credit, the installments and the charge paid, as any
+    payment on the due date (or today, if billed after it) with nothing received.
+
+    No bank will ever pay such a bill, so the billing run settles it when it writes it.
+    Idempotent (settlement ``credit:<charge id>``); a bill with anything to pay is refused.
+    """
+    charge = Charge.objects.get(pk=charge_id)
+    if charge.amount != ZERO:
+        raise PaymentAmountInvalid(
+            f"A cobrança {charge.pk} tem {format_brl(charge.amount)} a pagar: ela não é "
+            "quitada pelo crédito do consorciado."
+        )
+    on = min(charge.due_date, timezone.localdate())
+    return apply_payment(
+        charge=charge,
+        settlement_id=f"credit:{charge.pk}",
+        amount=ZERO,
+        paid_on=on,
+        credited_on=on,
+        source=PaymentSource.CREDIT,
+    )
 
 
 def _difference_schedule_id(charge: Charge) -> int:
