@@ -201,6 +201,8 @@ def test_a_cancelled_award_has_its_credit_posting_reversed_and_is_recorded(staff
     cancelled = awards.cancel_award(award=drawn, actor=staff, reason="Decisão judicial")
 
     assert (cancelled.state, cancelled.end_reason) == (AwardState.CANCELLED, "Decisão judicial")
+    # The holder is no longer contemplated (groups): active again, drawable later.
+    assert QuotaVersion.objects.get(pk=drawn.quota_version_id).status == "active"
     assert payable_before == D("100000.00")
     assert account_balances(group_id=assembly.group_id)["credit_payable"] == D("0.00")
     event = ResultEvent.objects.get(kind=ResultEventKind.AWARD_CANCELLED)

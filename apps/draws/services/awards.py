@@ -1,9 +1,10 @@
 """Awards after the count: starting them, confirming paid bids, lapses and reserves (A8).
 
-- ``start_award`` (called by ``results`` for each award it makes): a draw is confirmed at
-  once (quota version awarded through groups, credit posted through finance); an
-  excluded-quota refund is posted; a winning bid waits for its payment (a finance bid charge
-  for its cash part) unless it is wholly embedded, which is confirmed at once.
+- ``start_award`` (``start_awards`` for the awards ``results`` makes, the bid charges issued
+  in one go): a draw is confirmed at once (quota version awarded through groups, credit
+  posted through finance); an excluded-quota refund is posted; a winning bid waits for its
+  payment (a finance bid charge for its cash part) unless it is wholly embedded, which is
+  confirmed at once.
 - ``confirm_bid_award`` (the ``BidPaid`` handler): the paid bid's award is confirmed, its
   embedded part applied, the credit posted and the quota version marked awarded.
 - ``lapse_unpaid_bids`` (daily): a winning bid unpaid after its deadline lapses and the award
@@ -19,10 +20,11 @@ Finance calls are idempotent on the refs ``bid:<bid pk>``, ``award:<award pk>`` 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Sum
 from django.utils import timezone
 
@@ -41,7 +43,7 @@ from apps.draws.models import (
 )
 from apps.finance.services import awards as finance_awards
 from apps.groups.services import calendar
-from apps.groups.services.quotas import award_quota
+from apps.groups.services.quotas import award_quota, revoke_award
 from consorcio.errors import DomainError
 from consorcio.outbox import publish
 
@@ -57,6 +59,7 @@ __all__ = [
     "lapse_award",
     "lapse_unpaid_bids",
     "start_award",
+    "start_awards",
 ]
 
 
@@ -150,34 +153,89 @@ def start_award(*, award: Award, now: dt.datetime | None = None) -> Award:
     else:
         bid = award.bid
         assert bid is not None  # a bid award has its bid (a CHECK constraint)
-        if bid.cash_fraction == 0 or award.payment_due is None:
+        if not _waits_for_payment(award):
             _confirm(award, now=moment)
         else:
+            item = _charge_item(award)
             award.bid_charge_id = finance_awards.issue_bid_charge(
-                bid_ref=bid_ref(bid),
-                quota_version_id=award.quota_version_id,
-                fraction=bid.cash_fraction,
-                credit_value=award.credit_value,
-                assembly_date=award.assembly.date,
-                due_date=award.payment_due,
+                bid_ref=item.bid_ref,
+                quota_version_id=item.quota_version_id,
+                fraction=item.fraction,
+                credit_value=item.credit_value,
+                assembly_date=item.assembly_date,
+                due_date=item.due_date,
             )
             award.save(update_fields=["bid_charge_id"])
-        publish(
-            BidWon(
-                quota_id=award.quota_id,
-                quota_version_id=award.quota_version_id,
-                group_id=award.assembly.group_id,
-                number=award.quota.number,
-                assembly_id=award.assembly_id,
-                award_id=award.pk,
-                bid_id=bid.pk,
-                fraction=bid.fraction,
-                cash_fraction=bid.cash_fraction,
-                payment_due=award.payment_due,
-                charge_id=award.bid_charge_id,
-            )
-        )
+        _bid_won(award)
     return award
+
+
+def start_awards(*, awards: Sequence[Award], now: dt.datetime | None = None) -> None:
+    """``start_award`` for each new award, in order, with the charges of the winning bids
+    that wait for their payment issued first, in one go (finance ``issue_bid_charges``);
+    those awards' charge ids written in one statement."""
+    moment = now or timezone.now()
+    waiting = [award for award in awards if _waits_for_payment(award)]
+    charge_ids = finance_awards.issue_bid_charges([_charge_item(award) for award in waiting])
+    charged = dict(zip((award.pk for award in waiting), charge_ids, strict=True))
+    for award in awards:
+        if award.pk in charged:
+            award.bid_charge_id = charged[award.pk]
+            _bid_won(award)
+        else:
+            start_award(award=award, now=moment)
+    if charged:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"UPDATE {Award._meta.db_table} AS a SET bid_charge_id = v.charge "  # noqa: S608
+                "FROM unnest(%s::bigint[], %s::bigint[]) AS v(id, charge) WHERE a.id = v.id",
+                [list(charged), list(charged.values())],
+            )
+
+
+def _waits_for_payment(award: Award) -> bool:
+    """A bid award with a cash part to pay by its deadline (not wholly embedded)."""
+    bid = award.bid
+    return (
+        award.kind == AwardKind.BID
+        and bid is not None
+        and bid.cash_fraction != 0
+        and award.payment_due is not None
+    )
+
+
+def _charge_item(award: Award) -> finance_awards.BidChargeItem:
+    bid = award.bid
+    assert bid is not None
+    assert award.payment_due is not None
+    return finance_awards.BidChargeItem(
+        bid_ref=bid_ref(bid),
+        quota_version_id=award.quota_version_id,
+        fraction=bid.cash_fraction,
+        credit_value=award.credit_value,
+        assembly_date=award.assembly.date,
+        due_date=award.payment_due,
+    )
+
+
+def _bid_won(award: Award) -> None:
+    bid = award.bid
+    assert bid is not None
+    publish(
+        BidWon(
+            quota_id=award.quota_id,
+            quota_version_id=award.quota_version_id,
+            group_id=award.assembly.group_id,
+            number=award.quota.number,
+            assembly_id=award.assembly_id,
+            award_id=award.pk,
+            bid_id=bid.pk,
+            fraction=bid.fraction,
+            cash_fraction=bid.cash_fraction,
+            payment_due=award.payment_due,
+            charge_id=award.bid_charge_id,
+        )
+    )
 
 
 def _bid_award(ref: str) -> Award:
@@ -380,6 +438,12 @@ def cancel_award(*, award: Award, actor: User | None, reason: str) -> Award:
             finance_awards.cancel_bid_charge(bid_ref=bid_ref(locked.bid_id), reason=reason)
         if locked.ledger_transaction_id is not None and locked.kind != AwardKind.EXCLUDED_REFUND:
             finance_awards.reverse_award(award_ref=locked.award_ref, reason=reason)
+        if locked.state == AwardState.CONFIRMED and locked.kind != AwardKind.EXCLUDED_REFUND:
+            # The holder was marked awarded at this assembly: active again (groups).
+            revoke_award(
+                quota=locked.quota,
+                assembly_ref=locked.assembly.reference,
+            )
         locked.state = AwardState.CANCELLED
         locked.ended_at = timezone.now()
         locked.end_reason = reason

@@ -32,7 +32,7 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from apps.draws.events import AssemblyResultsComputed, AssemblyResultsPublished
@@ -67,6 +67,7 @@ from apps.finance.selectors import bids as finance_bids
 from apps.finance.selectors.assembly_funds import assembly_funds
 from apps.finance.selectors.eligibility import excluded_quotas_for_draw
 from apps.finance.selectors.refunds import refund_quote
+from consorcio.audit import record_batch_audit
 from consorcio.errors import DomainError
 from consorcio.locks import critical_section
 from consorcio.outbox import publish
@@ -139,33 +140,44 @@ def _verifiable_inputs(assembly: Assembly) -> dict[str, Any] | None:
 
 
 def _bid_rows(assembly: Assembly, credit_value: Decimal) -> list[dict[str, Any]]:
-    rows = []
-    bids = (
+    bids = list(
         Bid.objects.filter(assembly=assembly, status=BidStatus.LIVE)
-        .select_related("quota")
         .order_by("pk")
+        .values(
+            "pk",
+            "quota__number",
+            "quota_id",
+            "quota_version_id",
+            "kind",
+            "expressed_as",
+            "installments",
+            "fraction",
+            "embedded_fraction",
+            "cash_fraction",
+            "receipt",
+        )
     )
     # The plan's terms once (not a query per bid), and one split per distinct fraction.
     terms = finance_bids.plan_terms_on(assembly.group, assembly.date)
-    splits: dict[Decimal, finance_bids.BidSplit] = {}
+    splits = finance_bids.split_bid_fractions(
+        terms, (bid["fraction"] for bid in bids), credit_value
+    )
+    rows = []
     for bid in bids:
-        split = splits.get(bid.fraction)
-        if split is None:
-            split = finance_bids.split_bid_fraction(terms, bid.fraction, credit_value)
-            splits[bid.fraction] = split
+        split = splits[bid["fraction"]]
         rows.append(
             {
-                "bid_id": bid.pk,
-                "quota": bid.quota.number,
-                "quota_id": bid.quota_id,
-                "quota_version_id": bid.quota_version_id,
-                "kind": bid.kind,
-                "expressed_as": bid.expressed_as,
-                "installments": None if bid.installments is None else str(bid.installments),
-                "fraction": str(bid.fraction),
-                "embedded_fraction": str(bid.embedded_fraction),
-                "cash_fraction": str(bid.cash_fraction),
-                "receipt": bid.receipt,
+                "bid_id": bid["pk"],
+                "quota": bid["quota__number"],
+                "quota_id": bid["quota_id"],
+                "quota_version_id": bid["quota_version_id"],
+                "kind": bid["kind"],
+                "expressed_as": bid["expressed_as"],
+                "installments": None if bid["installments"] is None else str(bid["installments"]),
+                "fraction": str(bid["fraction"]),
+                "embedded_fraction": str(bid["embedded_fraction"]),
+                "cash_fraction": str(bid["cash_fraction"]),
+                "receipt": bid["receipt"],
                 "common_fund_fraction": str(split.fractions["common_fund"]),
                 "common_fund_part": str(split.reais["common_fund"]),
             }
@@ -270,7 +282,7 @@ def gather_inputs(assembly: Assembly) -> dict[str, Any]:
 def _check_winning_balances(inputs: dict[str, Any]) -> None:
     """Record the balance still to be billed of each bid that would win (the largest bid its
     quota can pay off, finance): a bid above it cannot be charged and loses; the next bids are
-    then checked the same way. Only winners are checked (a query each, not one per bid)."""
+    then checked the same way. Only winners are checked (one query per round, not per bid)."""
     inputs["bid_balances"] = balances = {}
     by_id = {str(bid["bid_id"]): bid for bid in inputs["bids"]}
     for _ in range(len(by_id) + 1):
@@ -282,9 +294,10 @@ def _check_winning_balances(inputs: dict[str, Any]) -> None:
         ]
         if not unchecked:
             return
+        versions = {bid_id: int(by_id[bid_id]["quota_version_id"]) for bid_id in unchecked}
+        found = finance_bids.remaining_balances(versions.values())
         for bid_id in unchecked:
-            version_id = int(by_id[bid_id]["quota_version_id"])
-            balances[bid_id] = str(finance_bids.remaining_balance(version_id))
+            balances[bid_id] = str(found[versions[bid_id]])
 
 
 # --- Computing -----------------------------------------------------------------------------
@@ -337,7 +350,9 @@ def compute_results(
             computed_by=actor if actor is not None and actor.is_authenticated else None,
         )
         say("Registrando as contemplações")
-        _make_awards(locked, inputs, outcome)
+        _make_awards(
+            locked, inputs, outcome, actor if actor is not None and actor.is_authenticated else None
+        )
         locked.had_no_funds = bool(outcome["no_funds"])
         transition(locked, AssemblyState.RESULTS_COMPUTED, actor=actor)
         publish(
@@ -354,41 +369,67 @@ def compute_results(
     return result
 
 
-def _make_awards(assembly: Assembly, inputs: dict[str, Any], outcome: dict[str, Any]) -> None:
+def _make_awards(
+    assembly: Assembly, inputs: dict[str, Any], outcome: dict[str, Any], actor: User | None
+) -> None:
+    """The outcome's awards in one insert, started in order (the bid charges in one go), and
+    every bid's outcome in one statement."""
     rules = inputs["rules"]
     quota_ids = {row["number"]: row["quota_id"] for row in inputs["eligibility"]}
     quota_ids |= {row["number"]: row["quota_id"] for row in inputs["excluded"]}
     due = award_services.business_days_after(assembly.date, int(rules["bid_payment_business_days"]))
-    bids = Bid.objects.in_bulk([row["bid_id"] for row in inputs["bids"]])
-    for entry in outcome["awards"]:
-        kind = entry["kind"]
-        bid = bids[entry["bid_id"]] if entry["bid_id"] is not None else None
-        award = Award.objects.create(
+    made = Award.objects.bulk_create(
+        Award(
             assembly=assembly,
             quota_id=quota_ids[entry["quota"]],
             quota_version_id=entry["quota_version_id"],
-            kind=kind,
-            bid=bid,
-            state=AwardState.PENDING_PAYMENT if kind == AwardKind.BID else AwardState.CONFIRMED,
+            kind=entry["kind"],
+            bid_id=entry["bid_id"],
+            state=(
+                AwardState.PENDING_PAYMENT
+                if entry["kind"] == AwardKind.BID
+                else AwardState.CONFIRMED
+            ),
             credit_value=Decimal(entry["credit_value"]),
             amount_used=Decimal(entry["amount_used"]),
             money_before=Decimal(entry["money_before"]),
             money_after=Decimal(entry["money_after"]),
             rank=entry["rank"],
-            payment_due=due if kind == AwardKind.BID else None,
+            payment_due=due if entry["kind"] == AwardKind.BID else None,
         )
-        award_services.start_award(award=award)
-    now = timezone.now()
-    for row in outcome["ranking"]:
-        bid = bids[row["bid_id"]]
-        bid.status = {"won": BidStatus.WON, "reserve": BidStatus.RESERVE}.get(
-            row["outcome"], BidStatus.LOST
-        )
-        bid.rank = row.get("rank")
-        bid.status_changed_at = now
-    Bid.objects.bulk_update(
-        list(bids.values()), ["status", "rank", "status_changed_at"], batch_size=1000
+        for entry in outcome["awards"]
     )
+    if made:
+        record_batch_audit(
+            actor=actor,
+            action="draws.awards.made",
+            model=Award,
+            count=len(made),
+            details={"assembly": assembly.pk, "awards": [award.pk for award in made]},
+            operation="create",
+        )
+        awards = list(
+            Award.objects.select_related("quota", "bid")
+            .filter(pk__in=[award.pk for award in made])
+            .order_by("pk")
+        )
+        for award in awards:
+            award.assembly = assembly
+        award_services.start_awards(awards=awards)
+    ids, statuses, ranks = [], [], []
+    for row in outcome["ranking"]:
+        ids.append(row["bid_id"])
+        statuses.append(
+            {"won": BidStatus.WON, "reserve": BidStatus.RESERVE}.get(row["outcome"], BidStatus.LOST)
+        )
+        ranks.append(row.get("rank"))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {Bid._meta.db_table} AS b SET status = v.status, rank = v.rank, "  # noqa: S608
+            "status_changed_at = %s FROM unnest(%s::bigint[], %s::text[], %s::integer[]) "
+            "AS v(id, status, rank) WHERE b.id = v.id",
+            [timezone.now(), ids, [str(status) for status in statuses], ranks],
+        )
 
 
 def publish_results(*, assembly: Assembly, actor: User | None = None) -> Assembly:

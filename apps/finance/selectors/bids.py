@@ -13,18 +13,22 @@
   split, so the fund receives exactly what the award count assumed.
 - ``unbilled_installments`` / ``remaining_balance``: the installments a bid may pay off (open,
   after the last one an installment charge covers) and their total fraction: the largest bid
-  the quota can make (Magalu clause 22: at most all installments still to come).
+  the quota can make (Magalu clause 22: at most all installments still to come);
+  ``remaining_balances`` gives the same for many versions in one query.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import math
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
 from typing import TYPE_CHECKING
 
-from django.db.models import Max
+from django.db.models import F, Max, OuterRef, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
 
 from apps.finance.models import (
     Charge,
@@ -50,7 +54,10 @@ __all__ = [
     "installment_fraction",
     "plan_terms_on",
     "remaining_balance",
+    "remaining_balances",
     "split_bid_fraction",
+    "split_bid_fractions",
+    "unbilled_by_component",
     "unbilled_installments",
 ]
 
@@ -98,6 +105,83 @@ def split_bid_fraction(
     return BidSplit(fraction=fraction, fractions=fractions, reais=reais)
 
 
+def split_bid_fractions(
+    terms: PlanTerms, fractions: Iterable[Decimal], credit_value: Decimal | None = None
+) -> dict[Decimal, BidSplit]:
+    """``split_bid_fraction`` of each of many fractions of one plan (the same splits, keyed by
+    fraction): the plan's weights brought to whole numbers once, each largest-remainder split
+    then in integers (an assembly's thousands of bids)."""
+    weights = exact_monthly_terms(terms)
+    ordered = [Fraction(weights[name]) for name in COMPONENTS]
+    splits: dict[Decimal, BidSplit] = {}
+    if any(weight < 0 for weight in ordered) or sum(ordered) == 0:
+        for fraction in fractions:
+            if fraction not in splits:
+                splits[fraction] = split_bid_fraction(terms, fraction, credit_value)
+        return splits
+    common = math.lcm(*(weight.denominator for weight in ordered))
+    integral = [weight.numerator * (common // weight.denominator) for weight in ordered]
+    credit_cents = None if credit_value is None else _units(credit_value, 2)
+    for fraction in fractions:
+        if fraction in splits:
+            continue
+        units = _units(fraction, FRACTION_PLACES)
+        if units is None or (credit_value is not None and credit_cents is None):
+            # More places than stored: the exact path (which refuses such a fraction).
+            splits[fraction] = split_bid_fraction(terms, fraction, credit_value)
+            continue
+        reais: dict[str, Decimal] = {}
+        if credit_cents is not None:
+            # round2(fraction x C), half-up, in units of 10^-12 (``money.fraction_to_reais``).
+            cents, rest = divmod(abs(units * credit_cents), 10**FRACTION_PLACES)
+            cents += 2 * rest >= 10**FRACTION_PLACES
+            negative = (units < 0) != (credit_cents < 0)
+            cents = -cents if negative else cents
+            reais = dict(zip(COMPONENTS, _split_units(cents, integral, 2), strict=True))
+        splits[fraction] = BidSplit(
+            fraction=fraction,
+            fractions=dict(
+                zip(COMPONENTS, _split_units(units, integral, FRACTION_PLACES), strict=True)
+            ),
+            reais=reais,
+        )
+    return splits
+
+
+def _units(value: Decimal, places: int) -> int | None:
+    """``value`` in whole units of 10^-places (None when it has more places or is not finite)."""
+    sign, digits, exponent = value.as_tuple()
+    if not isinstance(exponent, int):
+        return None
+    number = int("".join(map(str, digits)) or "0")
+    shift = exponent + places
+    scale = int(10 ** abs(shift))
+    if shift >= 0:
+        number *= scale
+    else:
+        number, rest = divmod(number, scale)
+        if rest:
+            return None
+    return -number if sign else number
+
+
+def _split_units(total: int, weights: list[int], places: int) -> list[Decimal]:
+    """``money.split_exact`` of ``total`` units of 10^-places over whole, non-negative weights
+    that do not all vanish (largest remainder, ties to the earlier weight)."""
+    units = abs(total)
+    weight_sum = sum(weights)
+    parts, remainders = [], []
+    for weight in weights:
+        part, remainder = divmod(units * weight, weight_sum)
+        parts.append(part)
+        remainders.append(remainder)
+    leftover = units - sum(parts)
+    for index in sorted(range(len(weights)), key=lambda i: (-remainders[i], i))[:leftover]:
+        parts[index] += 1
+    sign = -1 if total < 0 else 1
+    return [Decimal(f"{sign * part}E-{places}") for part in parts]
+
+
 def bid_split(
     group: ConsortiumGroup,
     fraction: Decimal,
@@ -141,3 +225,59 @@ def remaining_balance(quota_version_id: int) -> Decimal:
     if schedule is None:
         return Decimal(0)
     return sum((row.total for row in unbilled_installments(schedule)), Decimal(0))
+
+
+def remaining_balances(quota_version_ids: Iterable[int]) -> dict[int, Decimal]:
+    """``remaining_balance`` of each version, in one query (each id answered; 0 without an
+    active schedule)."""
+    ids = sorted(set(quota_version_ids))
+    billed_through = (
+        Charge.objects.filter(schedule_id=OuterRef("schedule_id"), kind=ChargeKind.INSTALLMENT)
+        .exclude(status=ChargeStatus.CANCELLED)
+        .values("schedule_id")
+        .annotate(last=Max("last_installment"))
+        .values("last")
+    )
+    rows = (
+        Installment.objects.filter(
+            schedule__quota_version_id__in=ids,
+            schedule__status=ScheduleStatus.ACTIVE,
+            status=InstallmentStatus.OPEN,
+            number__gt=Coalesce(Subquery(billed_through), Value(0)),
+        )
+        .order_by()
+        .values("schedule__quota_version_id")
+        .annotate(
+            balance=Sum(F("common_fund") + F("reserve_fund") + F("admin_fee") + F("insurance"))
+        )
+        .values_list("schedule__quota_version_id", "balance")
+    )
+    balances = dict.fromkeys(ids, Decimal(0))
+    balances.update(dict(rows))
+    return balances
+
+
+def unbilled_by_component(schedule_ids: Iterable[int]) -> dict[int, dict[str, Decimal]]:
+    """What each schedule's ``unbilled_installments`` carry in all, per component (in
+    ``COMPONENTS`` order), for many schedules in one query (schedules without any: zeros)."""
+    ids = sorted(set(schedule_ids))
+    billed_through = (
+        Charge.objects.filter(schedule_id=OuterRef("schedule_id"), kind=ChargeKind.INSTALLMENT)
+        .exclude(status=ChargeStatus.CANCELLED)
+        .values("schedule_id")
+        .annotate(last=Max("last_installment"))
+        .values("last")
+    )
+    rows = (
+        Installment.objects.filter(
+            schedule_id__in=ids,
+            status=InstallmentStatus.OPEN,
+            number__gt=Coalesce(Subquery(billed_through), Value(0)),
+        )
+        .order_by()
+        .values("schedule_id")
+        .annotate(**{f"sum_{name}": Sum(name) for name in COMPONENTS})
+    )
+    zero = Decimal("0E-10")
+    found = {row["schedule_id"]: {name: row[f"sum_{name}"] for name in COMPONENTS} for row in rows}
+    return {pk: found.get(pk, dict.fromkeys(COMPONENTS, zero)) for pk in ids}

@@ -1,10 +1,11 @@
 """Bids, awards and refunds in the group ledger: what the draws context asks of finance
 (issue 12; DOMAIN.md A7, A8, A10, Part B §3.2, §4.2, §7; contract in INTERFACE12).
 
-- ``issue_bid_charge``, ``cancel_bid_charge``, ``apply_embedded_bid`` (``services.bid_charges``,
-  re-exported here): the charge of a winning bid's cash part, paid through
-  ``services.payments`` like any charge (which applies the bid and publishes ``BidPaid``), its
-  cancellation on lapse, and the embedded part financed from the credit.
+- ``issue_bid_charge`` (``issue_bid_charges``: many at once), ``cancel_bid_charge``,
+  ``apply_embedded_bid`` (``services.bid_charges``, re-exported here): the charge of a winning
+  bid's cash part, paid through ``services.payments`` like any charge (which applies the bid
+  and publishes ``BidPaid``), its cancellation on lapse, and the embedded part financed from
+  the credit.
 - ``post_award``: ``CREDIT_AWARD``: the fund -> *créditos a pagar* for the credit the member
   receives, ``C - round2(E x C)`` with ``E`` the embedded fraction (Part B §4.2: an embedded 30%
   bid releases R$ 70.000,00). With ``apply_embedded_bid`` the fund spends ``C - fcpart(E)``
@@ -55,9 +56,11 @@ from apps.finance.services.award_errors import (
     RefundNotApplicable,
 )
 from apps.finance.services.bid_charges import (
+    BidChargeItem,
     apply_embedded_bid,
     cancel_bid_charge,
     issue_bid_charge,
+    issue_bid_charges,
 )
 from consorcio.locks import critical_section
 from consorcio.money import ZERO, format_brl
@@ -67,6 +70,7 @@ __all__ = [
     "AwardAlreadyPosted",
     "AwardError",
     "BidChargeConflict",
+    "BidChargeItem",
     "BidChargePaid",
     "BidExceedsBalance",
     "BidInvalid",
@@ -76,6 +80,7 @@ __all__ = [
     "award_reference",
     "cancel_bid_charge",
     "issue_bid_charge",
+    "issue_bid_charges",
     "post_award",
     "post_refund",
     "refund_reference",
