@@ -475,3 +475,22 @@ def test_a_credit_settlement_carries_no_money():
             source=PaymentSource.CREDIT,
             justification=None,
         )
+
+
+def test_check_ledger_names_a_payment_whose_recorded_fractions_differ_from_its_postings(group):
+    from tests.finance.test_ledger_yield_and_check import _corrupt
+
+    paid = pay(make_charge(group), "1170.00").payment
+    assert find_ledger_violations(group_id=group.pk) == []
+
+    # A payment row edited behind the services' back (a bad restore, a manual fix).
+    _corrupt(
+        "UPDATE finance_payment SET fraction_common_fund = fraction_common_fund + 0.0000000001 "
+        "WHERE id = %s",
+        [paid.pk],
+    )
+
+    violations = find_ledger_violations(group_id=group.pk)
+    assert [v.code for v in violations] == ["paid_fraction_mismatch"]
+    assert f"versão #{paid.quota_version_id}" in violations[0].message
+    assert "common_fund" in violations[0].message

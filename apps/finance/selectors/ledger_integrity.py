@@ -11,8 +11,9 @@ restore or a manual fix that broke the books is found and named:
    (Reais and fraction), and no quota's entries lack a summary row;
 5. no group fund (common, reserve) is negative;
 6. a reversal mirrors the transaction it reverses, line by line;
-7. each quota's paid fractions equal its applied payments: a hook, see
-   ``_paid_fractions_match_applied_payments``.
+7. each quota's paid fractions equal its applied payments: per quota version and installment
+   component, the fractions the payments' ledger transactions posted equal the fractions their
+   ``Payment`` rows record (reversals included, with their negative fractions).
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from typing import Any
 
 from django.db import connection
 
-from apps.finance.models import ACCOUNT_NORMAL_SIGN, NON_NEGATIVE_KINDS
+from apps.finance.models import ACCOUNT_NORMAL_SIGN, NON_NEGATIVE_KINDS, AccountKind
 
 __all__ = ["LEDGER_CHECKS", "LedgerViolation", "find_ledger_violations"]
 
@@ -175,16 +176,56 @@ def _reversals_mirror_originals(group_id: int | None) -> Iterator[LedgerViolatio
         )
 
 
-def _paid_fractions_match_applied_payments(group_id: int | None) -> Iterator[LedgerViolation]:
-    """Hook: each quota's paid fractions (``QuotaLedgerBalance``) equal its applied payments.
+# A payment's installment components: its fraction column and the account it is posted to.
+_PAID_COMPONENTS: tuple[tuple[str, str], ...] = (
+    ("fraction_common_fund", AccountKind.COMMON_FUND),
+    ("fraction_reserve_fund", AccountKind.RESERVE_FUND),
+    ("fraction_admin_fee", AccountKind.ADMINISTRATION_FEE),
+    ("fraction_insurance", AccountKind.INSURANCE_PAYABLE),
+)
 
-    The payments module owns the allocation of each applied payment to the installment
-    components; when it exists, compare per quota version and component the sum of the
-    allocated fractions with ``QuotaLedgerBalance.fraction`` of the component accounts
-    (``selectors.ledger.COMPONENT_KINDS``) and yield ``paid_fraction_mismatch`` for each
-    difference. Until then there are no applied payments to compare with.
-    """
-    return iter(())
+
+def _paid_fractions_match_applied_payments(group_id: int | None) -> Iterator[LedgerViolation]:
+    """Each quota version's paid fractions per component, as the ledger transactions of its
+    payments posted them, equal the fractions its ``Payment`` rows record (the allocation
+    statements show). Fractions posted by other flows (bid applications, refunds) have no
+    payment row, and a paid bid's fractions are posted by its bid application, not by the
+    payment's own transaction (money into bids received): neither is part of this comparison
+    (the quota summaries check covers them)."""
+    where, params = _group_filter("p", group_id)
+    kinds = [kind for _, kind in _PAID_COMPONENTS]
+    values = ", ".join(f"('{kind}', p.{column})" for column, kind in _PAID_COMPONENTS)
+    sql = f"""
+        WITH posted AS (
+            SELECT e.quota_version_id, a.kind,
+                   sum({_sign_case("a.kind")} * e.fraction) AS fraction
+              FROM finance_payment p
+              JOIN finance_charge c ON c.id = p.charge_id AND c.kind <> 'bid'
+              JOIN finance_ledgerentry e ON e.transaction_id = p.ledger_transaction_id
+              JOIN finance_ledgeraccount a ON a.id = e.account_id
+             WHERE a.kind = ANY(%s) AND e.fraction IS NOT NULL {where}
+             GROUP BY 1, 2
+        ), recorded AS (
+            SELECT p.quota_version_id, c.kind, sum(c.fraction) AS fraction
+              FROM finance_payment p
+              JOIN finance_charge b ON b.id = p.charge_id AND b.kind <> 'bid'
+             CROSS JOIN LATERAL (VALUES {values}) AS c(kind, fraction)
+             WHERE TRUE {where}
+             GROUP BY 1, 2
+        )
+        SELECT coalesce(r.quota_version_id, d.quota_version_id), coalesce(r.kind, d.kind),
+               coalesce(r.fraction, 0), coalesce(d.fraction, 0)
+          FROM recorded r
+          FULL OUTER JOIN posted d
+            ON d.quota_version_id = r.quota_version_id AND d.kind = r.kind
+         WHERE coalesce(r.fraction, 0) <> coalesce(d.fraction, 0)
+         ORDER BY 1, 2"""  # noqa: S608 (constants only)
+    for version_id, kind, recorded, posted in _rows(sql, [kinds, *params, *params]):
+        yield LedgerViolation(
+            "paid_fraction_mismatch",
+            f"Cota (versão #{version_id}), componente {kind}: os pagamentos registram fração "
+            f"{recorded}, os lançamentos deles {posted}.",
+        )
 
 
 # Each check, in the order the report lists them; add a check by appending here.
